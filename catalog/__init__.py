@@ -1,0 +1,1 @@
+"""Catalog: who owns what, what each service and data product is and promises."""

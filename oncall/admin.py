@@ -1,0 +1,1 @@
+"""Admin registrations for On-call (its models register here as they arrive)."""

@@ -1,0 +1,8 @@
+"""App config for On-call."""
+
+from django.apps import AppConfig
+
+
+class OncallConfig(AppConfig):
+    name = "oncall"
+    verbose_name = "On-call"

@@ -1,0 +1,1 @@
+"""Admin registrations for Planning (its models register here as they arrive)."""

@@ -1,0 +1,8 @@
+"""App config for Planning."""
+
+from django.apps import AppConfig
+
+
+class PlanningConfig(AppConfig):
+    name = "planning"
+    verbose_name = "Planning"

@@ -1,0 +1,14 @@
+"""App config for the project package, which also holds the audit trail and API tokens."""
+
+from django.apps import AppConfig
+
+
+class PortalConfig(AppConfig):
+    name = "portal"
+    verbose_name = "Portal"
+
+    def ready(self) -> None:
+        from portal import dashboard
+        from portal.api import schema  # noqa: F401 (registers the OpenAPI token scheme)
+
+        dashboard.register_core_widgets()

@@ -1,0 +1,81 @@
+"""The audit trail: `record()` for domain events, `snapshot()` + `record_change()` for model changes.
+
+Services call these explicitly inside their transaction, so an event exists exactly when the change does.
+"""
+
+import datetime
+import decimal
+import uuid
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+
+from portal.models import AuditEvent
+
+__all__ = ["diff", "events_for", "record", "record_change", "snapshot"]
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, datetime.datetime | datetime.date | datetime.time):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal | uuid.UUID):
+        return str(value)
+    if isinstance(value, models.Model):
+        return str(value)
+    if isinstance(value, list | tuple | set):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    return value
+
+
+def snapshot(instance: models.Model | None, extra: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The concrete field values of `instance` (foreign keys as ids), plus `extra` (e.g. related rows)."""
+    if instance is None or instance.pk is None:
+        return dict(extra or {})
+    data = {field.attname: _jsonable(getattr(instance, field.attname)) for field in instance._meta.concrete_fields}
+    data.update(_jsonable(extra or {}))
+    return data
+
+
+def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
+    """{field: [before, after]} for the fields whose value differs."""
+    keys = sorted(set(before) | set(after))
+    return {k: [before.get(k), after.get(k)] for k in keys if before.get(k) != after.get(k)}
+
+
+def record(
+    *,
+    actor,
+    verb: str,
+    target: models.Model | None = None,
+    changes: dict[str, list[Any]] | None = None,
+    message: str = "",
+) -> AuditEvent:
+    """Write one audit event. `actor` may be None for the system (beat tasks, migrations)."""
+    actor_obj = actor if getattr(actor, "is_authenticated", False) else None
+    return AuditEvent.objects.create(
+        actor=actor_obj,
+        actor_repr=actor_obj.get_username() if actor_obj else "system",
+        verb=verb,
+        target_type=ContentType.objects.get_for_model(target) if target is not None else None,
+        target_id=str(target.pk) if target is not None else "",
+        target_repr=str(target)[:200] if target is not None else "",
+        changes=_jsonable(changes or {}),
+        message=message,
+    )
+
+
+def record_change(
+    *, actor, verb: str, instance: models.Model, before: dict[str, Any], extra: dict[str, Any] | None = None
+) -> AuditEvent:
+    """Record what changed on `instance` since `before` (a `snapshot()` taken earlier)."""
+    return record(actor=actor, verb=verb, target=instance, changes=diff(before, snapshot(instance, extra)))
+
+
+def events_for(instance: models.Model) -> models.QuerySet[AuditEvent]:
+    """The trail of one object, newest first."""
+    return AuditEvent.objects.filter(
+        target_type=ContentType.objects.get_for_model(instance), target_id=str(instance.pk)
+    ).select_related("actor")

@@ -1,0 +1,23 @@
+"""The sign-in roles of the portal, as Django groups."""
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+
+LEAD = "lead"
+ENGINEER = "engineer"
+STAKEHOLDER = "stakeholder"
+ALL_ROLES = (LEAD, ENGINEER, STAKEHOLDER)
+
+
+def user_roles(user: AbstractBaseUser | AnonymousUser) -> set[str]:
+    """The role groups of `user`, read once per request object."""
+    if not user.is_authenticated:
+        return set()
+    cached = getattr(user, "_portal_roles", None)
+    if cached is None:
+        cached = set(user.groups.filter(name__in=ALL_ROLES).values_list("name", flat=True))
+        user._portal_roles = cached
+    return cached
+
+
+def is_lead(user: AbstractBaseUser | AnonymousUser) -> bool:
+    return user.is_authenticated and (user.is_superuser or LEAD in user_roles(user))

@@ -1,0 +1,1 @@
+"""Admin registrations for Self-service (its models register here as they arrive)."""

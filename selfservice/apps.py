@@ -1,0 +1,8 @@
+"""App config for Self-service."""
+
+from django.apps import AppConfig
+
+
+class SelfserviceConfig(AppConfig):
+    name = "selfservice"
+    verbose_name = "Self-service"
