@@ -98,7 +98,7 @@ def load(*, stdout) -> int:
                 user.is_staff = True
             user.save()
             created += 1
-        user.groups.add(Group.objects.get(name=login_role))
+        user.groups.add(Group.objects.get_or_create(name=login_role)[0])
         person, was_created = Person.objects.get_or_create(
             slug=username,
             defaults={

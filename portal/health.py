@@ -26,9 +26,11 @@ def _database() -> None:
 
 
 def _broker() -> None:
+    from django.conf import settings
+
     from portal.celery import app
 
-    with app.connection_for_write() as conn:
+    with app.connection_for_write(settings.CELERY_BROKER_URL) as conn:
         conn.ensure_connection(max_retries=1, timeout=2)
 
 

@@ -178,6 +178,8 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
 }
 KNOX_TOKEN_MODEL = "portal.ApiToken"  # noqa: S105 (a model name, not a secret)
+# knox's own token table is replaced by portal.ApiToken: don't create it (its migrations predate swapping).
+MIGRATION_MODULES = {"knox": None}
 REST_KNOX = {"TOKEN_TTL": None, "TOKEN_PREFIX": "dp_", "AUTH_HEADER_PREFIX": "Token"}
 SPECTACULAR_SETTINGS = {
     "TITLE": "Data infrastructure portal API",
