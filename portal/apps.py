@@ -8,7 +8,7 @@ class PortalConfig(AppConfig):
     verbose_name = "Portal"
 
     def ready(self) -> None:
-        from portal import dashboard
+        from portal import panels
         from portal.api import schema  # noqa: F401 (registers the OpenAPI token scheme)
 
-        dashboard.register_core_widgets()
+        panels.register()

@@ -21,3 +21,12 @@ def user_roles(user: AbstractBaseUser | AnonymousUser) -> set[str]:
 
 def is_lead(user: AbstractBaseUser | AnonymousUser) -> bool:
     return user.is_authenticated and (user.is_superuser or LEAD in user_roles(user))
+
+
+def is_read_only(user: AbstractBaseUser | AnonymousUser) -> bool:
+    """Stakeholders (and users without a role) read; engineers and leads may write where rules allow."""
+    if not user.is_authenticated:
+        return True
+    if user.is_superuser:
+        return False
+    return not (user_roles(user) & {LEAD, ENGINEER})

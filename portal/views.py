@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from portal import dashboard, services
+from portal import services, slots
 from portal.filters import AuditEventFilterSet
 from portal.forms import ApiTokenForm
 from portal.health import run_checks
@@ -18,7 +18,7 @@ from portal.selectors import audit_event_list_visible
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "portal/home.html", {"widgets": dashboard.render_widgets(request)})
+    return render(request, "portal/home.html", {"panels": slots.render(slots.HOME, request)})
 
 
 @login_not_required

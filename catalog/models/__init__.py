@@ -1,5 +1,34 @@
 """Models of the catalog, one module per concept."""
 
+from catalog.models.dataproducts import (
+    ContractField,
+    DataProduct,
+    DataProductConsumer,
+    DataProductVersion,
+    OutputDataset,
+)
+from catalog.models.entities import Dependency, Domain, Entity, Service, System
+from catalog.models.ownership import Ownership
+from catalog.models.runbooks import AlertResponse, EscalationContact, Runbook, RunbookStep
 from catalog.models.teams import Membership, Person, Team
 
-__all__ = ["Membership", "Person", "Team"]
+__all__ = [
+    "AlertResponse",
+    "ContractField",
+    "DataProduct",
+    "DataProductConsumer",
+    "DataProductVersion",
+    "Dependency",
+    "Domain",
+    "Entity",
+    "EscalationContact",
+    "Membership",
+    "OutputDataset",
+    "Ownership",
+    "Person",
+    "Runbook",
+    "RunbookStep",
+    "Service",
+    "System",
+    "Team",
+]

@@ -18,6 +18,10 @@ class Team(models.Model):
     description = models.TextField(blank=True)
     email = models.EmailField(blank=True)
     chat_channel = models.CharField(max_length=100, blank=True, help_text="e.g. #data-platform")
+    # The team's members, as a Django group: object permissions (django-guardian) are granted to it.
+    group = models.OneToOneField(
+        "auth.Group", null=True, blank=True, editable=False, on_delete=models.SET_NULL, related_name="team"
+    )
 
     class Meta:
         ordering = ["name"]

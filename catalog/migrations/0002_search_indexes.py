@@ -1,0 +1,34 @@
+"""PostgreSQL only: trigram and full-text indexes for the global search (SQLite searches without them)."""
+
+from django.db import migrations
+
+INDEXES = [
+    "CREATE EXTENSION IF NOT EXISTS pg_trgm",
+    "CREATE INDEX IF NOT EXISTS catalog_entity_name_trgm ON catalog_entity USING gin (name gin_trgm_ops)",
+    "CREATE INDEX IF NOT EXISTS catalog_team_name_trgm ON catalog_team USING gin (name gin_trgm_ops)",
+    "CREATE INDEX IF NOT EXISTS catalog_person_name_trgm ON catalog_person USING gin (full_name gin_trgm_ops)",
+    "CREATE INDEX IF NOT EXISTS catalog_entity_fts ON catalog_entity USING gin "
+    "(to_tsvector('english'::regconfig, coalesce(name, '') || ' ' || coalesce(description, '')))",
+]
+DROP = [
+    "DROP INDEX IF EXISTS catalog_entity_fts",
+    "DROP INDEX IF EXISTS catalog_person_name_trgm",
+    "DROP INDEX IF EXISTS catalog_team_name_trgm",
+    "DROP INDEX IF EXISTS catalog_entity_name_trgm",
+]
+
+
+def _run(statements):
+    def run(apps, schema_editor):
+        if schema_editor.connection.vendor != "postgresql":
+            return
+        for sql in statements:
+            schema_editor.execute(sql)
+
+    return run
+
+
+class Migration(migrations.Migration):
+    dependencies = [("catalog", "0001_initial")]
+
+    operations = [migrations.RunPython(_run(INDEXES), _run(DROP))]
