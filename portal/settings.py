@@ -176,6 +176,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "PAGE_SIZE": 50,
+    "EXCEPTION_HANDLER": "portal.api.exceptions.portal_exception_handler",
 }
 KNOX_TOKEN_MODEL = "portal.ApiToken"  # noqa: S105 (a model name, not a secret)
 # knox's own token table is replaced by portal.ApiToken: don't create it (its migrations predate swapping).

@@ -1,0 +1,305 @@
+"""Reads that cross models or feed a page, each in a constant number of queries."""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db import connection
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+
+from catalog import rules
+from catalog.choices import MembershipRole, RaciRole
+from catalog.models import (
+    DataProduct,
+    DataProductConsumer,
+    DataProductVersion,
+    Dependency,
+    Entity,
+    Membership,
+    Ownership,
+    Runbook,
+    Service,
+    Team,
+)
+from catalog.models.dataproducts import semver_key
+
+MAX_DEPENDENCY_DEPTH = 50  # a guard against cycles; real chains are a handful deep
+
+#
+# Base querysets (lists and details): owners and their parties prefetched in one query each
+#
+
+
+def _owners_prefetch() -> Prefetch:
+    return Prefetch("ownerships", queryset=Ownership.objects.select_related("team", "person"))
+
+
+def _with_runbook_flag(qs: QuerySet) -> QuerySet:
+    entity_pk = "entity_ptr_id" if qs.model is not Entity else "pk"
+    return qs.annotate(has_runbook=Exists(Runbook.objects.filter(entity_id=OuterRef(entity_pk))))
+
+
+def service_queryset() -> QuerySet[Service]:
+    return _with_runbook_flag(Service.objects.select_related("domain", "system").prefetch_related(_owners_prefetch()))
+
+
+def data_product_queryset() -> QuerySet[DataProduct]:
+    return _with_runbook_flag(
+        DataProduct.objects.select_related("domain", "system").prefetch_related(
+            _owners_prefetch(),
+            Prefetch("consumers", queryset=DataProductConsumer.objects.select_related("team", "person")),
+            Prefetch("versions", queryset=DataProductVersion.objects.order_by("-released_at", "-id")),
+            "output_datasets",
+            "contract_fields",
+        )
+    )
+
+
+def entity_queryset() -> QuerySet[Entity]:
+    return _with_runbook_flag(Entity.objects.select_related("domain", "system").prefetch_related(_owners_prefetch()))
+
+
+def team_queryset() -> QuerySet[Team]:
+    """Teams with their members and the counts R1 needs."""
+    return Team.objects.select_related("parent").annotate(
+        engineer_count=Count("memberships", filter=~Q(memberships__role=MembershipRole.LEAD), distinct=True),
+        subteam_lead_count=Count("memberships", filter=Q(memberships__role=MembershipRole.SUBTEAM_LEAD), distinct=True),
+    )
+
+
+#
+# Owners
+#
+
+
+@dataclass
+class Owners:
+    """An entity's RACI, read from its prefetched ownership rows."""
+
+    by_role: dict[str, list] = field(default_factory=dict)
+
+    @property
+    def accountable(self):
+        rows = self.by_role.get(RaciRole.ACCOUNTABLE, [])
+        return rows[0] if rows else None
+
+    @property
+    def responsible(self) -> list:
+        return self.by_role.get(RaciRole.RESPONSIBLE, [])
+
+    @property
+    def consulted(self) -> list:
+        return self.by_role.get(RaciRole.CONSULTED, [])
+
+    @property
+    def informed(self) -> list:
+        return self.by_role.get(RaciRole.INFORMED, [])
+
+
+def entity_owners(entity: Entity) -> Owners:
+    by_role: dict[str, list] = defaultdict(list)
+    for ownership in entity.ownerships.all():  # uses the prefetch when there is one
+        by_role[ownership.role].append(ownership.party)
+    return Owners(dict(by_role))
+
+
+def current_version(product: DataProduct) -> DataProductVersion | None:
+    versions = list(product.versions.all())
+    return max(versions, key=lambda v: semver_key(v.version)) if versions else None
+
+
+def entity_flags(entity: Entity) -> list[str]:
+    """R11 flags of one entity read from prefetched owners and the has_runbook annotation."""
+    has_runbook = getattr(entity, "has_runbook", None)
+    if has_runbook is None:
+        has_runbook = Runbook.objects.filter(entity_id=entity.pk).exists()
+    return rules.tier1_gaps(
+        tier=entity.tier, has_accountable=entity_owners(entity).accountable is not None, has_runbook=has_runbook
+    )
+
+
+#
+# Dependencies, both ways, to any depth (one recursive query each way)
+#
+
+
+def _walk(start_id: int, forward: bool) -> dict[int, int]:
+    """{entity id: shortest depth} reachable from start_id along dependencies (forward) or dependents."""
+    near, far = ("source_id", "target_id") if forward else ("target_id", "source_id")
+    table = Dependency._meta.db_table
+    sql = f"""
+        WITH RECURSIVE walk(id, depth) AS (
+            SELECT {far}, 1 FROM {table} WHERE {near} = %s
+            UNION
+            SELECT d.{far}, w.depth + 1 FROM {table} d JOIN walk w ON d.{near} = w.id
+            WHERE w.depth < %s
+        )
+        SELECT id, MIN(depth) FROM walk WHERE id <> %s GROUP BY id
+    """  # noqa: S608 (table and column names are ours; values are parameters)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [start_id, MAX_DEPENDENCY_DEPTH, start_id])
+        return dict(cursor.fetchall())
+
+
+@dataclass
+class DependencyGraph:
+    upstream: list  # what the entity depends on: [(entity, depth)]
+    downstream: list  # what depends on the entity
+    edges: list[tuple[int, int]]
+    positions: dict[int, tuple[int, int]]
+    width: int
+    height: int
+
+
+GRAPH_COLUMN = 190
+GRAPH_ROW = 38
+
+
+def dependency_graph(entity: Entity) -> DependencyGraph:
+    """Both directions with depths, the edges between them, and a layered layout for a small SVG."""
+    upstream_depths = _walk(entity.pk, forward=True)
+    downstream_depths = _walk(entity.pk, forward=False)
+    ids = set(upstream_depths) | set(downstream_depths) | {entity.pk}
+    entities = {e.pk: e for e in Entity.objects.filter(pk__in=ids).only("id", "name", "slug", "kind", "tier")}
+    edges = list(Dependency.objects.filter(source_id__in=ids, target_id__in=ids).values_list("source_id", "target_id"))
+    # Columns: dependencies to the left (by depth), the entity in the middle, dependents to the right.
+    column = {entity.pk: 0}
+    column.update({pk: -d for pk, d in upstream_depths.items()})
+    column.update({pk: d for pk, d in downstream_depths.items() if pk not in upstream_depths})
+    min_col = min(column.values())
+    rows: dict[int, int] = defaultdict(int)
+    positions = {}
+    for pk in sorted(column, key=lambda p: (column[p], entities[p].name if p in entities else "")):
+        col = column[pk] - min_col
+        positions[pk] = (20 + col * GRAPH_COLUMN, 24 + rows[col] * GRAPH_ROW)
+        rows[col] += 1
+    width = 40 + (max(column.values()) - min_col + 1) * GRAPH_COLUMN
+    height = 30 + max(rows.values()) * GRAPH_ROW
+    return DependencyGraph(
+        upstream=sorted(
+            ((entities[pk], d) for pk, d in upstream_depths.items() if pk in entities),
+            key=lambda x: (x[1], x[0].name),
+        ),
+        downstream=sorted(
+            ((entities[pk], d) for pk, d in downstream_depths.items() if pk in entities),
+            key=lambda x: (x[1], x[0].name),
+        ),
+        edges=[(s, t) for s, t in edges if s in positions and t in positions],
+        positions=positions,
+        width=width,
+        height=height,
+    )
+
+
+#
+# Teams: the team page, R1 flags, the RACI matrix
+#
+
+
+def team_flags(team: Team) -> list[str]:
+    """R1 flags of a team from the team_queryset() annotations."""
+    if rules.needs_subteam_lead(
+        is_subteam=team.parent_id is not None,
+        engineers=team.engineer_count,
+        subteam_leads=team.subteam_lead_count,
+    ):
+        return [f"{team.engineer_count} engineers and no subteam lead (R1)"]
+    return []
+
+
+def teams_needing_subteam_lead() -> list[Team]:
+    return [t for t in team_queryset().filter(parent__isnull=False) if team_flags(t)]
+
+
+def team_owned_entities(team: Team) -> dict[str, list[Entity]]:
+    """The entities the team (or one of its members) holds a RACI role on, by role."""
+    ownerships = (
+        Ownership.objects.filter(Q(team=team) | Q(person__memberships__team=team))
+        .select_related("entity", "team", "person")
+        .order_by("role", "entity__name")
+        .distinct()
+    )
+    by_role: dict[str, list] = defaultdict(list)
+    for o in ownerships:
+        if o.entity not in by_role[o.role]:
+            by_role[o.role].append(o.entity)
+    return dict(by_role)
+
+
+@dataclass
+class RaciMatrix:
+    parties: list  # column headers: teams and people
+    rows: list  # [(entity, [role or "" per party])]
+
+
+def raci_matrix(team: Team) -> RaciMatrix:
+    """Entities the team is involved in (rows) by every party with a role on them (columns)."""
+    entity_ids = Ownership.objects.filter(Q(team=team) | Q(person__memberships__team=team)).values("entity_id")
+    ownerships = list(
+        Ownership.objects.filter(entity_id__in=entity_ids)
+        .select_related("entity", "team", "person")
+        .order_by("entity__name", "role")
+    )
+    parties: dict[tuple[str, int], object] = {}
+    for o in ownerships:
+        parties.setdefault(("team", o.team_id) if o.team_id else ("person", o.person_id), o.party)
+    # The team itself first, then other teams, then people.
+    keys = sorted(parties, key=lambda k: (k != ("team", team.pk), k[0] == "person", str(parties[k])))
+    roles: dict[int, dict] = defaultdict(dict)
+    entities: dict[int, Entity] = {}
+    for o in ownerships:
+        entities[o.entity_id] = o.entity
+        roles[o.entity_id][("team", o.team_id) if o.team_id else ("person", o.person_id)] = o.role
+    rows = [(entities[eid], [roles[eid].get(k, "") for k in keys]) for eid in entities]
+    return RaciMatrix(parties=[parties[k] for k in keys], rows=rows)
+
+
+#
+# The dashboard: R11 flags and the runbook-completeness KPI
+#
+
+
+def runbook_completeness() -> list[dict]:
+    """Per tier 1 and 2: how many entities have a runbook, and the percentage (R11's KPI)."""
+    counts = (
+        Entity.objects.filter(tier__in=[1, 2])
+        .exclude(lifecycle="deprecated")
+        .annotate(has_runbook=Exists(Runbook.objects.filter(entity_id=OuterRef("pk"))))
+        .values("tier")
+        .annotate(total=Count("id"), done=Count("id", filter=Q(has_runbook=True)))
+        .order_by("tier")
+    )
+    by_tier = {row["tier"]: row for row in counts}
+    return [
+        {
+            "tier": tier,
+            "total": by_tier.get(tier, {}).get("total", 0),
+            "done": by_tier.get(tier, {}).get("done", 0),
+            "percent": rules.completeness_percent(
+                by_tier.get(tier, {}).get("done", 0), by_tier.get(tier, {}).get("total", 0)
+            ),
+        }
+        for tier in (1, 2)
+    ]
+
+
+def tier1_flagged(limit: int = 20) -> list[tuple[Entity, list[str]]]:
+    """Tier-1 entities missing an accountable owner or a runbook (R11)."""
+    qs = (
+        Entity.objects.filter(tier=1)
+        .exclude(lifecycle="deprecated")
+        .annotate(
+            has_runbook=Exists(Runbook.objects.filter(entity_id=OuterRef("pk"))),
+            has_accountable=Exists(Ownership.objects.filter(entity_id=OuterRef("pk"), role=RaciRole.ACCOUNTABLE)),
+        )
+        .filter(Q(has_runbook=False) | Q(has_accountable=False))
+        .order_by("name")[:limit]
+    )
+    return [(e, rules.tier1_gaps(tier=1, has_accountable=e.has_accountable, has_runbook=e.has_runbook)) for e in qs]
+
+
+def person_for_user(user) -> object | None:
+    return getattr(user, "person", None) if user.is_authenticated else None
+
+
+def memberships_of(team: Team) -> QuerySet[Membership]:
+    return team.memberships.select_related("person").order_by("role", "person__full_name")
