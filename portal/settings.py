@@ -208,10 +208,12 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
     # The embedded default: a broker transport that needs no server, shared by web and worker on one host.
     (_broker_dir / "queue").mkdir(parents=True, exist_ok=True)
     (_broker_dir / "processed").mkdir(parents=True, exist_ok=True)
+    (_broker_dir / "control").mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir / "queue"),
         "data_folder_out": str(_broker_dir / "queue"),
         "processed_folder": str(_broker_dir / "processed"),
+        "control_folder": str(_broker_dir / "control"),  # broadcast (inspect/ping) state; default is the cwd
         "store_processed": False,
     }
 else:
