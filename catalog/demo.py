@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
+from catalog import demo_entities, permissions
 from catalog.choices import MembershipRole
 from catalog.models import Membership, Person, Team
 from portal.roles import ENGINEER, LEAD, STAKEHOLDER
@@ -115,6 +116,9 @@ def load(*, stdout) -> int:
                 person=person, team=teams[team_slug], defaults={"role": membership_role}
             )
             created += was_created
+    for team in teams.values():
+        permissions.sync_team_members(team)
+    created += demo_entities.load()
     stdout.write(f"catalog: {created} rows created")
     return created
 

@@ -25,8 +25,12 @@ class OwnerSpec:
         return self.team or self.person
 
 
+def _owner_key(owner: OwnerSpec) -> tuple:
+    return (type(owner.party).__name__, getattr(owner.party, "pk", None), str(owner.party), owner.role)
+
+
 def raci_violations(owners: Iterable[OwnerSpec]) -> list[str]:
-    """R9: exactly one Accountable and at least one Responsible; each party once."""
+    """R9: exactly one Accountable and at least one Responsible; a party may hold several roles, each once."""
     owners = list(owners)
     problems = []
     for owner in owners:
@@ -42,12 +46,10 @@ def raci_violations(owners: Iterable[OwnerSpec]) -> list[str]:
         problems.append(f"Only one Accountable (A) owner is allowed, not {len(accountable)} ({names}).")
     if not any(o.role == RaciRole.RESPONSIBLE for o in owners):
         problems.append("Name at least one Responsible (R) owner.")
-    counts = Counter((type(o.party).__name__, getattr(o.party, "pk", None)) for o in owners if o.party is not None)
-    for owner in owners:
-        key = (type(owner.party).__name__, getattr(owner.party, "pk", None))
-        if owner.party is not None and counts[key] > 1:
-            problems.append(f"{owner.party} is listed more than once; give each owner one role.")
-            counts[key] = 1  # report each duplicate once
+    counts = Counter(_owner_key(o) for o in owners if o.party is not None)
+    for key, n in counts.items():
+        if n > 1:
+            problems.append(f"{key[2]} is listed as {key[3]} more than once.")
     return problems
 
 

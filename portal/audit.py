@@ -45,6 +45,14 @@ def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
     return {k: [before.get(k), after.get(k)] for k in keys if before.get(k) != after.get(k)}
 
 
+def _target_type(target: models.Model) -> ContentType:
+    """Events of a multi-table child (a Service is an Entity) are kept under the root model, so one trail
+    serves every view of the object."""
+    parents = target._meta.get_parent_list()
+    model = parents[-1] if parents else type(target)
+    return ContentType.objects.get_for_model(model)
+
+
 def record(
     *,
     actor,
@@ -59,7 +67,7 @@ def record(
         actor=actor_obj,
         actor_repr=actor_obj.get_username() if actor_obj else "system",
         verb=verb,
-        target_type=ContentType.objects.get_for_model(target) if target is not None else None,
+        target_type=_target_type(target) if target is not None else None,
         target_id=str(target.pk) if target is not None else "",
         target_repr=str(target)[:200] if target is not None else "",
         changes=_jsonable(changes or {}),
@@ -76,6 +84,6 @@ def record_change(
 
 def events_for(instance: models.Model) -> models.QuerySet[AuditEvent]:
     """The trail of one object, newest first."""
-    return AuditEvent.objects.filter(
-        target_type=ContentType.objects.get_for_model(instance), target_id=str(instance.pk)
-    ).select_related("actor")
+    return AuditEvent.objects.filter(target_type=_target_type(instance), target_id=str(instance.pk)).select_related(
+        "actor"
+    )

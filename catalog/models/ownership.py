@@ -31,15 +31,16 @@ class Ownership(models.Model):
             models.UniqueConstraint(
                 fields=["entity"], condition=models.Q(role="A"), name="%(app_label)s_%(class)s_one_accountable"
             ),
+            # A party may hold several roles (a team both Accountable and Responsible), each once.
             models.UniqueConstraint(
-                fields=["entity", "team"],
+                fields=["entity", "team", "role"],
                 condition=models.Q(team__isnull=False),
-                name="%(app_label)s_%(class)s_team_once",
+                name="%(app_label)s_%(class)s_team_role_once",
             ),
             models.UniqueConstraint(
-                fields=["entity", "person"],
+                fields=["entity", "person", "role"],
                 condition=models.Q(person__isnull=False),
-                name="%(app_label)s_%(class)s_person_once",
+                name="%(app_label)s_%(class)s_person_role_once",
             ),
         ]
 

@@ -1,0 +1,99 @@
+"""Global search across teams, people, services and data products.
+
+PostgreSQL: full-text ranking on names and descriptions, with trigram word similarity so a typo still finds
+its target. SQLite (the embedded default): case-insensitive substring matching, names first.
+"""
+
+from dataclasses import dataclass
+
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector, TrigramWordSimilarity
+from django.db import connection
+from django.db.models import F, FloatField, Q, Value
+from django.db.models.functions import Greatest
+from django.urls import reverse
+
+from catalog.choices import EntityKind
+from catalog.models import Entity, Person, Team
+
+MIN_WORD_SIMILARITY = 0.35  # 'revnue' ~ 'revenue' scores 0.5; unrelated words stay below 0.3
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    type: str  # team, person, service kind label, data product
+    title: str
+    subtitle: str
+    url: str
+    score: float
+
+
+def _entity_url(entity: Entity) -> str:
+    if entity.kind == EntityKind.DATA_PRODUCT:
+        return reverse("catalog:dataproduct-overview", args=[entity.slug])
+    return reverse("catalog:service-detail", args=[entity.slug])
+
+
+def _entity_result(e: Entity, score: float) -> SearchResult:
+    label = EntityKind(e.kind).label
+    return SearchResult(label, e.name, f"Tier {e.tier} · {e.get_lifecycle_display()}", _entity_url(e), score)
+
+
+def _postgres(q: str, limit: int) -> list[SearchResult]:
+    query = SearchQuery(q, search_type="websearch", config="english")
+    vector = SearchVector("name", weight="A", config="english") + SearchVector(
+        "description", weight="B", config="english"
+    )
+    entities = (
+        Entity.objects.annotate(rank=SearchRank(vector, query), sim=TrigramWordSimilarity(Value(q), "name"))
+        .filter(Q(rank__gt=0.0) | Q(sim__gte=MIN_WORD_SIMILARITY))
+        .annotate(score=Greatest(F("rank") * 2 + F("sim"), F("sim"), output_field=FloatField()))
+        .only("id", "name", "slug", "kind", "tier", "lifecycle")
+        .order_by("-score", "name")[:limit]
+    )
+    teams = (
+        Team.objects.annotate(score=TrigramWordSimilarity(Value(q), "name"))
+        .filter(Q(score__gte=MIN_WORD_SIMILARITY) | Q(name__icontains=q))
+        .order_by("-score")[:limit]
+    )
+    people = (
+        Person.objects.annotate(score=TrigramWordSimilarity(Value(q), "full_name"))
+        .filter(Q(score__gte=MIN_WORD_SIMILARITY) | Q(full_name__icontains=q) | Q(title__icontains=q))
+        .order_by("-score")[:limit]
+    )
+    results = [_entity_result(e, e.score) for e in entities]
+    results += [SearchResult("Team", t.name, t.description[:80], t.get_absolute_url(), t.score + 0.05) for t in teams]
+    results += [SearchResult("Person", p.full_name, p.title, p.get_absolute_url(), p.score) for p in people]
+    return sorted(results, key=lambda r: -r.score)[:limit]
+
+
+def _substring_score(text: str, q: str) -> float:
+    text = text.lower()
+    if text == q:
+        return 1.0
+    if text.startswith(q):
+        return 0.8
+    return 0.6 if q in text else 0.3
+
+
+def _fallback(q: str, limit: int) -> list[SearchResult]:
+    lowered = q.lower()
+    entities = Entity.objects.filter(Q(name__icontains=q) | Q(description__icontains=q)).only(
+        "id", "name", "slug", "kind", "tier", "lifecycle"
+    )[:limit]
+    results = [_entity_result(e, _substring_score(e.name, lowered)) for e in entities]
+    for t in Team.objects.filter(name__icontains=q)[:limit]:
+        results.append(SearchResult("Team", t.name, t.description[:80], t.get_absolute_url(), 0.9))
+    for p in Person.objects.filter(Q(full_name__icontains=q) | Q(title__icontains=q))[:limit]:
+        results.append(
+            SearchResult("Person", p.full_name, p.title, p.get_absolute_url(), _substring_score(p.full_name, lowered))
+        )
+    return sorted(results, key=lambda r: (-r.score, r.title))[:limit]
+
+
+def search(q: str, limit: int = 25) -> list[SearchResult]:
+    q = (q or "").strip()[:200]
+    if not q:
+        return []
+    if connection.vendor == "postgresql":
+        return _postgres(q, limit)
+    return _fallback(q, limit)
