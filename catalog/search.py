@@ -16,6 +16,9 @@ from catalog.choices import EntityKind
 from catalog.models import Entity, Person, Team
 
 MIN_WORD_SIMILARITY = 0.35  # 'revnue' ~ 'revenue' scores 0.5; unrelated words stay below 0.3
+# Looking a data product up is what the search box is most used for (the stakeholder lookup): on a tie,
+# the data product comes before the dashboard or pipeline of the same name.
+DATA_PRODUCT_BOOST = 0.1
 
 
 @dataclass(frozen=True)
@@ -35,6 +38,8 @@ def _entity_url(entity: Entity) -> str:
 
 def _entity_result(e: Entity, score: float) -> SearchResult:
     label = EntityKind(e.kind).label
+    if e.kind == EntityKind.DATA_PRODUCT:
+        score += DATA_PRODUCT_BOOST
     return SearchResult(label, e.name, f"Tier {e.tier} · {e.get_lifecycle_display()}", _entity_url(e), score)
 
 
