@@ -17,6 +17,7 @@ from catalog.models import (
     DataProductConsumer,
     DataProductVersion,
     Dependency,
+    Domain,
     Entity,
     EscalationContact,
     Membership,
@@ -26,6 +27,7 @@ from catalog.models import (
     Runbook,
     RunbookStep,
     Service,
+    System,
     Team,
 )
 from catalog.rules import OwnerSpec
@@ -33,6 +35,14 @@ from portal import audit
 
 __all__ = [
     "data_product_create",
+    "domain_create",
+    "domain_delete",
+    "domain_update",
+    "person_delete",
+    "system_create",
+    "system_delete",
+    "system_update",
+    "team_delete",
     "data_product_publish",
     "data_product_update",
     "data_product_version_add",
@@ -101,12 +111,29 @@ def team_create(*, actor, name: str, parent: Team | None = None, slug: str | Non
 @transaction.atomic
 def team_update(*, actor, team: Team, **fields) -> Team:
     before = audit.snapshot(team)
-    if fields.get("parent") is not None and fields["parent"].pk == team.pk:
-        raise ValidationError({"parent": "A team cannot be its own parent."})
+    parent = fields.get("parent")
+    ancestor = parent
+    while ancestor is not None:  # the tree must stay a tree: no team above itself
+        if ancestor.pk == team.pk:
+            raise ValidationError(
+                {"parent": f"{parent} is {team} or one of its subteams; a team cannot be above itself."}
+            )
+        ancestor = ancestor.parent
     _apply(team, fields)
     _save_clean(team)
     audit.record_change(actor=actor, verb="team.updated", instance=team, before=before)
     return team
+
+
+@transaction.atomic
+def team_delete(*, actor, team: Team) -> None:
+    if team.subteams.exists():
+        raise ValidationError({"parent": f"{team} has subteams; move or delete them first."})
+    audit.record(actor=actor, verb="team.deleted", target=team)
+    group = team.group
+    team.delete()
+    if group is not None:
+        group.delete()
 
 
 @transaction.atomic
@@ -125,6 +152,63 @@ def person_update(*, actor, person: Person, **fields) -> Person:
     _save_clean(person)
     audit.record_change(actor=actor, verb="person.updated", instance=person, before=before)
     return person
+
+
+@transaction.atomic
+def person_delete(*, actor, person: Person) -> None:
+    teams = [m.team for m in person.memberships.select_related("team")]
+    audit.record(actor=actor, verb="person.deleted", target=person)
+    person.delete()
+    for team in teams:  # their login loses the teams' edit rights with the membership
+        permissions.sync_team_members(team)
+
+
+def _grouping_create(model, verb: str, *, actor, name: str, slug: str | None = None, **fields):
+    row = model(name=name, **fields)
+    row.slug = _unique_slug(model, name, slug)
+    _save_clean(row)
+    audit.record_change(actor=actor, verb=verb, instance=row, before={})
+    return row
+
+
+def _grouping_update(verb: str, *, actor, row, **fields):
+    before = audit.snapshot(row)
+    _apply(row, fields)
+    _save_clean(row)
+    audit.record_change(actor=actor, verb=verb, instance=row, before=before)
+    return row
+
+
+@transaction.atomic
+def domain_create(*, actor, name: str, slug: str | None = None, **fields) -> Domain:
+    return _grouping_create(Domain, "domain.created", actor=actor, name=name, slug=slug, **fields)
+
+
+@transaction.atomic
+def domain_update(*, actor, domain: Domain, **fields) -> Domain:
+    return _grouping_update("domain.updated", actor=actor, row=domain, **fields)
+
+
+@transaction.atomic
+def domain_delete(*, actor, domain: Domain) -> None:
+    audit.record(actor=actor, verb="domain.deleted", target=domain)
+    domain.delete()  # entities and systems keep existing, without a domain
+
+
+@transaction.atomic
+def system_create(*, actor, name: str, slug: str | None = None, **fields) -> System:
+    return _grouping_create(System, "system.created", actor=actor, name=name, slug=slug, **fields)
+
+
+@transaction.atomic
+def system_update(*, actor, system: System, **fields) -> System:
+    return _grouping_update("system.updated", actor=actor, row=system, **fields)
+
+
+@transaction.atomic
+def system_delete(*, actor, system: System) -> None:
+    audit.record(actor=actor, verb="system.deleted", target=system)
+    system.delete()
 
 
 @transaction.atomic
@@ -420,7 +504,9 @@ def runbook_save(
             raise ValidationError({"alerts": f"Alert response {a_pos + 1} needs the alert it answers."})
         if not steps:
             raise ValidationError({"alerts": f"Alert response '{alert['alert']}' needs at least one step."})
-        response = AlertResponse.objects.create(runbook=runbook, position=a_pos, alert=alert["alert"].strip())
+        response = AlertResponse(runbook=runbook, position=a_pos, alert=alert["alert"].strip())
+        response.full_clean(exclude=["runbook"])
+        response.save()
         for s_pos, step in enumerate(steps):
             row = RunbookStep(alert=response, position=s_pos, **step)
             row.full_clean(exclude=["alert"])

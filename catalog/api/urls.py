@@ -2,6 +2,15 @@
 
 from rest_framework.routers import DefaultRouter
 
+from catalog.api import views
+
 router = DefaultRouter()
+router.register("teams", views.TeamViewSet, basename="catalog-team")
+router.register("people", views.PersonViewSet, basename="catalog-person")
+router.register("memberships", views.MembershipViewSet, basename="catalog-membership")
+router.register("domains", views.DomainViewSet, basename="catalog-domain")
+router.register("systems", views.SystemViewSet, basename="catalog-system")
+router.register("services", views.ServiceViewSet, basename="catalog-service")
+router.register("data-products", views.DataProductViewSet, basename="catalog-data-product")
 
 urlpatterns = router.urls

@@ -1,0 +1,132 @@
+"""FilterSets of the catalog, shared by the list pages and the API (plain FilterSets over the selectors' querysets)."""
+
+import django_filters
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+
+from catalog.choices import DATA_PRODUCT_LIFECYCLES, SERVICE_KINDS, SERVICE_LIFECYCLES, Lifecycle, Tier
+from catalog.models import DataProduct, Domain, Membership, Ownership, Person, Service, System, Team
+from catalog.permissions import EDITING_ROLES
+
+__all__ = [
+    "DataProductFilterSet",
+    "DomainFilterSet",
+    "MembershipFilterSet",
+    "PersonFilterSet",
+    "ServiceFilterSet",
+    "SystemFilterSet",
+    "TeamFilterSet",
+]
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class SlugFilter(django_filters.ModelChoiceFilter):
+    """A reference by slug (unknown slugs are a 400); shown as a string in the API schema."""
+
+    def __init__(self, *, queryset, **kwargs):
+        super().__init__(queryset=queryset, to_field_name="slug", **kwargs)
+
+
+def _lifecycle_choices(values) -> list[tuple[str, str]]:
+    return [(value, Lifecycle(value).label) for value in values]
+
+
+class EntityFilterSet(django_filters.FilterSet):
+    """The filters services and data products share: owning team, tier, lifecycle, grouping and free text."""
+
+    team = SlugFilter(
+        queryset=Team.objects.all(),
+        method="filter_team",
+        label="Owning team (Responsible or Accountable)",
+    )
+    tier = django_filters.TypedChoiceFilter(choices=Tier.choices, coerce=int, label="Tier")
+    domain = SlugFilter(queryset=Domain.objects.all(), label="Domain")
+    system = SlugFilter(queryset=System.objects.all(), label="System")
+    q = django_filters.CharFilter(method="filter_q", label="Name or description contains")
+
+    def filter_team(self, queryset: QuerySet, name: str, team: Team) -> QuerySet:
+        # Exists rather than a join: an entity the team is both R and A for is listed once.
+        owned = Ownership.objects.filter(entity_id=OuterRef("pk"), team=team, role__in=EDITING_ROLES)
+        return queryset.filter(Exists(owned))
+
+    def filter_q(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(name__icontains=value) | Q(description__icontains=value))
+
+
+class ServiceFilterSet(EntityFilterSet):
+    kind = django_filters.ChoiceFilter(choices=SERVICE_KINDS, label="Kind")
+    lifecycle = django_filters.ChoiceFilter(choices=_lifecycle_choices(SERVICE_LIFECYCLES), label="Lifecycle")
+
+    class Meta:
+        model = Service
+        fields = ["team", "kind", "tier", "lifecycle", "domain", "system", "q"]
+
+
+class DataProductFilterSet(EntityFilterSet):
+    # Always "data_product"; kept so one query string works on every entity list.
+    kind = django_filters.CharFilter(label="Kind (always data_product)")
+    lifecycle = django_filters.ChoiceFilter(choices=_lifecycle_choices(DATA_PRODUCT_LIFECYCLES), label="Lifecycle")
+
+    class Meta:
+        model = DataProduct
+        fields = ["team", "kind", "tier", "lifecycle", "domain", "system", "q"]
+
+
+class TeamFilterSet(django_filters.FilterSet):
+    parent = SlugFilter(queryset=Team.objects.all(), label="Parent team")
+    q = django_filters.CharFilter(method="filter_q", label="Name contains")
+
+    class Meta:
+        model = Team
+        fields = ["parent", "q"]
+
+    def filter_q(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.filter(name__icontains=value.strip()) if value.strip() else queryset
+
+
+class PersonFilterSet(django_filters.FilterSet):
+    team = SlugFilter(queryset=Team.objects.all(), method="filter_team", label="Member of team")
+    q = django_filters.CharFilter(method="filter_q", label="Name, title or email contains")
+
+    class Meta:
+        model = Person
+        fields = ["team", "q"]
+
+    def filter_team(self, queryset: QuerySet, name: str, team: Team) -> QuerySet:
+        return queryset.filter(Exists(Membership.objects.filter(person_id=OuterRef("pk"), team=team)))
+
+    def filter_q(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(full_name__icontains=value) | Q(title__icontains=value) | Q(email__icontains=value))
+
+
+class MembershipFilterSet(django_filters.FilterSet):
+    team = SlugFilter(queryset=Team.objects.all(), label="Team")
+    person = SlugFilter(queryset=Person.objects.all(), label="Person")
+
+    class Meta:
+        model = Membership
+        fields = ["team", "person", "role"]
+
+
+class DomainFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(field_name="name", lookup_expr="icontains", label="Name contains")
+
+    class Meta:
+        model = Domain
+        fields = ["q"]
+
+
+class SystemFilterSet(django_filters.FilterSet):
+    domain = SlugFilter(queryset=Domain.objects.all(), label="Domain")
+    q = django_filters.CharFilter(field_name="name", lookup_expr="icontains", label="Name contains")
+
+    class Meta:
+        model = System
+        fields = ["domain", "q"]
