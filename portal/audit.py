@@ -49,7 +49,7 @@ def _target_type(target: models.Model) -> ContentType:
     """Events of a multi-table child (a Service is an Entity) are kept under the root model, so one trail
     serves every view of the object."""
     parents = target._meta.get_parent_list()
-    model = parents[-1] if parents else type(target)
+    model = parents[-1] if parents else target._meta.model  # _meta, not type(): request.user is a lazy proxy
     return ContentType.objects.get_for_model(model)
 
 

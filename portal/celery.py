@@ -10,7 +10,4 @@ app = Celery("portal")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
-# Periodic tasks live here, in code, so every deployment runs the same schedule.
-app.conf.beat_schedule = {
-    "portal-heartbeat": {"task": "portal.heartbeat", "schedule": 60.0},
-}
+# The beat schedule is CELERY_BEAT_SCHEDULE in portal/settings.py: in code, the same for every deployment.

@@ -294,3 +294,35 @@ LOGGING = {
 
 PORTAL_NAME = env_str("PORTAL_NAME", "Data Infrastructure Portal")
 PORTAL_DEMO_PASSWORD = env_secret("PORTAL_DEMO_PASSWORD", "demo-pass-2026")
+
+#
+# Self-service
+#
+
+SELFSERVICE_MAX_RETRIES = env_int("SELFSERVICE_MAX_RETRIES", 5)  # transient failures, then the request fails
+SELFSERVICE_RETRY_BACKOFF = env_int("SELFSERVICE_RETRY_BACKOFF", 2)  # seconds; doubles per attempt, with jitter
+SELFSERVICE_RETRY_BACKOFF_MAX = env_int("SELFSERVICE_RETRY_BACKOFF_MAX", 300)
+SELFSERVICE_SWEEP_AFTER = env_int("SELFSERVICE_SWEEP_AFTER", 60)  # a queued request this late is enqueued again
+SELFSERVICE_SWEEP_INTERVAL = env_int("SELFSERVICE_SWEEP_INTERVAL", 30)
+# Fault injection for the redelivery tests only: seconds to wait between a remote effect and recording it.
+SELFSERVICE_APPLY_PAUSE = float(env_str("SELFSERVICE_APPLY_PAUSE", "0") or 0)
+
+# Kafka: live when KAFKA_BOOTSTRAP_SERVERS is set; otherwise the local sandbox broker that `make run` starts.
+KAFKA_BOOTSTRAP_SERVERS = env_str("KAFKA_BOOTSTRAP_SERVERS")
+KAFKA_SANDBOX_BOOTSTRAP = env_str("KAFKA_SANDBOX_BOOTSTRAP", "127.0.0.1:19092")
+KAFKA_SECURITY_PROTOCOL = env_str("KAFKA_SECURITY_PROTOCOL")
+KAFKA_SASL_MECHANISM = env_str("KAFKA_SASL_MECHANISM")
+KAFKA_SASL_USERNAME = env_str("KAFKA_SASL_USERNAME")
+KAFKA_SASL_PASSWORD = env_secret("KAFKA_SASL_PASSWORD")
+KAFKA_TIMEOUT_SECONDS = env_int("KAFKA_TIMEOUT_SECONDS", 10)
+KAFKA_TOPIC_MAX_PARTITIONS = env_int("KAFKA_TOPIC_MAX_PARTITIONS", 64)
+KAFKA_APPROVAL_PARTITIONS = env_int("KAFKA_APPROVAL_PARTITIONS", 12)  # more needs the team lead's approval
+KAFKA_APPROVAL_RETENTION_MS = env_int("KAFKA_APPROVAL_RETENTION_MS", 7 * 24 * 3600 * 1000)
+
+CELERY_BEAT_SCHEDULE = {
+    "portal-heartbeat": {"task": "portal.heartbeat", "schedule": 60.0},
+    # Requests accepted while the broker was down (or whose message was lost) are enqueued again.
+    "selfservice-sweep": {"task": "selfservice.sweep_stuck_requests", "schedule": float(SELFSERVICE_SWEEP_INTERVAL)},
+    # R13: bets not shipped by the end of the build weeks are marked not shipped.
+    "planning-circuit-breaker": {"task": "planning.trip_circuit_breakers", "schedule": 3600.0},
+}

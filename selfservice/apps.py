@@ -6,3 +6,8 @@ from django.apps import AppConfig
 class SelfserviceConfig(AppConfig):
     name = "selfservice"
     verbose_name = "Self-service"
+
+    def ready(self) -> None:
+        from selfservice import panels
+
+        panels.register()

@@ -1,7 +1,12 @@
-"""API routes of Self-service under /api/v1/selfservice/."""
+"""API routes of self-service under /api/v1/selfservice/."""
 
+from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
-router = DefaultRouter()
+from selfservice.api.views import ActionViewSet, RequestViewSet
 
-urlpatterns = router.urls
+router = DefaultRouter()
+router.register("actions", ActionViewSet, basename="action")
+router.register("requests", RequestViewSet, basename="request")
+
+urlpatterns = [path("", include((router.urls, "selfservice-api")))]

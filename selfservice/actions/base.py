@@ -1,0 +1,71 @@
+"""What an action declares: its parameters (one Django form for the page and the API), policy and connector."""
+
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from django import forms
+from django.utils.module_loading import import_string
+
+from portal.roles import is_read_only
+from selfservice.connectors.base import Connector, Outcome
+
+
+@dataclass(frozen=True)
+class ApprovalNeed:
+    reason: str  # shown to the requester and the approver: "24 partitions is above 12"
+
+
+class Action:
+    """A self-service action. Subclasses set the class attributes and may override the policy hooks."""
+
+    id: ClassVar[str]
+    title: ClassVar[str]
+    description: ClassVar[str]
+    form_class: ClassVar[type[forms.Form]]  # the parameter schema: drives the form and validates the API
+    connector_path: ClassVar[str]
+
+    def connector(self) -> Connector:
+        return import_string(self.connector_path).from_settings()
+
+    def form(self, *, user, data: dict | None = None, **kwargs) -> forms.Form:
+        return self.form_class(data=data, user=user, connector_factory=self.connector, **kwargs)
+
+    # Policy
+
+    def may_request(self, user) -> bool:
+        """Engineers and leads; stakeholders read."""
+        return user.is_authenticated and not is_read_only(user)
+
+    def approval_needed(self, params: dict, *, requester, team) -> ApprovalNeed | None:
+        return None
+
+    # Results
+
+    def on_success(self, request, outcome: Outcome) -> None:
+        """Land the result in the catalog where it belongs (runs in the success transaction)."""
+
+    def parameter_schema(self) -> dict[str, Any]:
+        """A JSON-Schema-like description of the parameters, derived from the form, for the API."""
+        form = self.form_class(user=None, connector_factory=None)
+        properties, required = {}, []
+        for name, field in form.fields.items():
+            prop: dict[str, Any] = {"title": str(field.label or name), "description": str(field.help_text or "")}
+            if isinstance(field, forms.IntegerField):
+                prop["type"] = "integer"
+                if field.min_value is not None:
+                    prop["minimum"] = field.min_value
+                if field.max_value is not None:
+                    prop["maximum"] = field.max_value
+            elif isinstance(field, forms.JSONField):
+                prop["type"] = "object"
+            else:
+                prop["type"] = "string"
+            choices = getattr(field, "choices", None)
+            if choices:
+                prop["enum"] = [value for value, _label in choices if value != ""]
+            if field.initial not in (None, ""):
+                prop["default"] = field.initial
+            properties[name] = prop
+            if field.required:
+                required.append(name)
+        return {"type": "object", "properties": properties, "required": required, "additionalProperties": False}

@@ -1,0 +1,203 @@
+"""Kafka topics through confluent-kafka's AdminClient: validate, create, read back and verify."""
+
+import json
+import logging
+from dataclasses import dataclass
+
+from confluent_kafka import KafkaError, KafkaException
+from confluent_kafka.admin import AdminClient, ConfigResource, NewTopic, ResourceType
+from django.conf import settings
+
+from selfservice.connectors.base import Connector, Outcome, PermanentError, Plan, PlanStep, TransientError
+
+logger = logging.getLogger(__name__)
+
+# Kafka error codes that mean "try again later" even when the client does not flag them retriable.
+TRANSIENT_CODES = {
+    KafkaError._TRANSPORT,
+    KafkaError._TIMED_OUT,
+    KafkaError._ALL_BROKERS_DOWN,
+    KafkaError._RESOLVE,
+    KafkaError.REQUEST_TIMED_OUT,
+    KafkaError.NOT_CONTROLLER,
+    KafkaError.BROKER_NOT_AVAILABLE,
+    KafkaError.LEADER_NOT_AVAILABLE,
+    KafkaError.COORDINATOR_NOT_AVAILABLE,
+}
+
+
+def _classify(exc: KafkaException, what: str) -> Exception:
+    error = exc.args[0] if exc.args and isinstance(exc.args[0], KafkaError) else None
+    if error is None:
+        return TransientError(f"{what}: {exc}")
+    message = f"{what}: {error.str()} ({error.name()})"
+    if error.retriable() or error.code() in TRANSIENT_CODES:
+        return TransientError(message)
+    return PermanentError(message)
+
+
+@dataclass(frozen=True)
+class TopicState:
+    name: str
+    partitions: int
+    replication_factor: int
+    configs: dict[str, str]
+
+
+def topic_configs(params: dict) -> dict[str, str]:
+    """The topic-level configs a request sets, as Kafka expects them (strings)."""
+    configs = {"retention.ms": str(params["retention_ms"]), "cleanup.policy": params["cleanup_policy"]}
+    configs.update({k: str(v) for k, v in (params.get("configs") or {}).items()})
+    return configs
+
+
+class KafkaTopicConnector(Connector):
+    kind = "kafka"
+
+    def __init__(self, client_config: dict, *, sandbox: bool, timeout: float):
+        self.client_config = client_config
+        self.is_sandbox = sandbox
+        self.timeout = timeout
+
+    @classmethod
+    def from_settings(cls) -> "KafkaTopicConnector":
+        live = bool(settings.KAFKA_BOOTSTRAP_SERVERS)
+        config = {
+            "bootstrap.servers": settings.KAFKA_BOOTSTRAP_SERVERS or settings.KAFKA_SANDBOX_BOOTSTRAP,
+            "socket.timeout.ms": settings.KAFKA_TIMEOUT_SECONDS * 1000,
+            "logger": logger,
+        }
+        if settings.KAFKA_SECURITY_PROTOCOL:
+            config["security.protocol"] = settings.KAFKA_SECURITY_PROTOCOL
+        if settings.KAFKA_SASL_MECHANISM:
+            config["sasl.mechanism"] = settings.KAFKA_SASL_MECHANISM
+            config["sasl.username"] = settings.KAFKA_SASL_USERNAME
+            config["sasl.password"] = settings.KAFKA_SASL_PASSWORD
+        return cls(config, sandbox=not live, timeout=settings.KAFKA_TIMEOUT_SECONDS)
+
+    @property
+    def target(self) -> str:
+        where = self.client_config["bootstrap.servers"]
+        return f"Kafka at {where}" + (" (local sandbox broker, not a production cluster)" if self.is_sandbox else "")
+
+    def _admin(self) -> AdminClient:
+        return AdminClient(dict(self.client_config))
+
+    #
+    # Reads
+    #
+
+    def broker_count(self) -> int:
+        try:
+            metadata = self._admin().list_topics(timeout=self.timeout)
+        except KafkaException as exc:
+            raise _classify(exc, "Kafka is unreachable") from exc
+        return len(metadata.brokers)
+
+    def describe(self, name: str) -> TopicState | None:
+        admin = self._admin()
+        try:
+            # All topics, not list_topics(topic=name): a metadata request naming a missing topic makes brokers
+            # with auto-creation on (Tansu, many dev clusters) create it with their defaults.
+            metadata = admin.list_topics(timeout=self.timeout)
+        except KafkaException as exc:
+            raise _classify(exc, "Kafka is unreachable") from exc
+        topic = metadata.topics.get(name)
+        if topic is None or topic.error is not None or not topic.partitions:
+            return None
+        replication = max(len(p.replicas) for p in topic.partitions.values())
+        try:
+            futures = admin.describe_configs([ConfigResource(ResourceType.TOPIC, name)], request_timeout=self.timeout)
+            configs = {k: v.value for k, v in next(iter(futures.values())).result().items()}
+        except KafkaException as exc:
+            raise _classify(exc, f"Reading the configs of {name} failed") from exc
+        return TopicState(name, len(topic.partitions), replication, configs)
+
+    def status(self, ref: str) -> str:
+        return "exists" if self.describe(ref) else "missing"
+
+    #
+    # Plan and apply
+    #
+
+    def plan(self, params: dict) -> Plan:
+        configs = topic_configs(params)
+        payload = {
+            "topic": params["name"],
+            "num_partitions": params["partitions"],
+            "replication_factor": params["replication_factor"],
+            "config": configs,
+        }
+        steps = [
+            PlanStep(
+                f"Create the topic {params['name']} with {params['partitions']} partition"
+                f"{'s' if params['partitions'] != 1 else ''} and replication factor {params['replication_factor']}",
+                json.dumps(payload, indent=2),
+            ),
+            PlanStep("Read the topic back and check its partitions and configs"),
+            PlanStep(f"Add {params['name']} to the catalog as a Kafka topic owned by the team"),
+        ]
+        return Plan(steps=steps, target=self.target, sandbox=self.is_sandbox)
+
+    def _matches(self, state: TopicState, params: dict) -> list[str]:
+        differences = []
+        if state.partitions != params["partitions"]:
+            differences.append(f"{state.partitions} partitions instead of {params['partitions']}")
+        for key, wanted in topic_configs(params).items():
+            if state.configs.get(key) != wanted:
+                differences.append(f"{key}={state.configs.get(key)} instead of {wanted}")
+        return differences
+
+    def apply(self, params: dict, *, own_earlier_attempt: bool) -> Outcome:
+        name = params["name"]
+        existing = self.describe(name)
+        if existing is not None:
+            return self._existing_outcome(existing, params, own_earlier_attempt)
+        new_topic = NewTopic(
+            name,
+            num_partitions=params["partitions"],
+            replication_factor=params["replication_factor"],
+            config=topic_configs(params),
+        )
+        admin = self._admin()  # kept referenced until the future resolves: a collected client cancels it
+        futures = admin.create_topics([new_topic], request_timeout=self.timeout)
+        try:
+            futures[name].result()
+        except KafkaException as exc:
+            error = exc.args[0] if exc.args else None
+            if isinstance(error, KafkaError) and error.code() == KafkaError.TOPIC_ALREADY_EXISTS:
+                # Someone (or this request's earlier attempt) created it between our check and our create.
+                state = self.describe(name)
+                if state is not None:
+                    return self._existing_outcome(state, params, own_earlier_attempt)
+            raise _classify(exc, f"Creating the topic {name} failed") from exc
+        state = self.describe(name)
+        if state is None:
+            raise TransientError(f"The topic {name} was created but cannot be read back yet")
+        differences = self._matches(state, params)
+        if differences:
+            raise PermanentError(f"The topic {name} was created but reads back with {'; '.join(differences)}")
+        return Outcome(ref=name, created=True, details=self._details(state))
+
+    def _existing_outcome(self, state: TopicState, params: dict, own_earlier_attempt: bool) -> Outcome:
+        differences = self._matches(state, params)
+        if own_earlier_attempt and not differences:
+            return Outcome(ref=state.name, created=False, details=self._details(state))
+        if own_earlier_attempt:
+            raise PermanentError(
+                f"The topic {state.name} exists but differs from this request: {'; '.join(differences)}."
+            )
+        summary = f"{state.partitions} partitions, retention.ms={state.configs.get('retention.ms')}"
+        raise PermanentError(
+            f"A topic named {state.name} already exists on the cluster ({summary}) and was not created by this "
+            "request. Choose another name, or ask its owners to share it."
+        )
+
+    @staticmethod
+    def _details(state: TopicState) -> dict:
+        keys = ("retention.ms", "cleanup.policy")
+        return {
+            "partitions": state.partitions,
+            "replication_factor": state.replication_factor,
+            "configs": {k: v for k, v in state.configs.items() if k in keys},
+        }

@@ -1,0 +1,377 @@
+"""Every write of self-service: submit, approve, reject, cancel, retry, execute and sweep. Each transition is a
+conditional UPDATE (so two actors cannot both move a request), an event in its timeline, and an audit event."""
+
+import logging
+import time
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from catalog.models import Team
+from portal import audit
+from portal.errors import Conflict
+from portal.roles import is_lead
+from selfservice.actions import ACTIONS, Action, get_action
+from selfservice.choices import CANCELLABLE, TRANSITIONS, EventKind, RequestStatus
+from selfservice.connectors.base import PermanentError, Plan
+from selfservice.models import Request, RequestEvent
+
+logger = logging.getLogger(__name__)
+
+S = RequestStatus
+
+
+class StaleRequest(Conflict):
+    """The request's status changed since it was read (another actor or worker got there first)."""
+
+
+#
+# Validation and plans
+#
+
+
+def _action_or_error(action_id: str) -> Action:
+    action = get_action(action_id)
+    if action is None:
+        raise ValidationError({"action": f"Unknown action '{action_id}'; available: {', '.join(ACTIONS)}."})
+    return action
+
+
+def validate_params(*, user, action_id: str, params: dict) -> tuple[Action, dict, Team]:
+    """Validate parameters with the action's form: the same code for the page and the API."""
+    action = _action_or_error(action_id)
+    if not action.may_request(user):
+        raise PermissionDenied("Stakeholders read; ask an engineer of the owning team to request this.")
+    if not isinstance(params, dict):
+        raise ValidationError({"parameters": "Give the parameters as a JSON object."})
+    form = action.form(user=user, data=params)
+    if not form.is_valid():
+        raise ValidationError({field: [str(e) for e in errors] for field, errors in form.errors.items()})
+    return action, form.params(), form.team_object()
+
+
+def request_plan(*, user, action_id: str, params: dict) -> tuple[Action, dict, Plan]:
+    action, cleaned, _team = validate_params(user=user, action_id=action_id, params=params)
+    return action, cleaned, action.connector().plan(cleaned)
+
+
+#
+# Transitions
+#
+
+
+def _event(request: Request, *, actor, kind: str, message: str = "", from_status: str = "", to_status: str = ""):
+    RequestEvent.objects.create(
+        request=request,
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        actor_repr=actor.get_username() if getattr(actor, "is_authenticated", False) else "system",
+        kind=kind,
+        from_status=from_status,
+        to_status=to_status,
+        message=message,
+    )
+
+
+def _transition(request: Request, to: str, *, actor, message: str = "", expected=None, **fields) -> Request:
+    """Move `request` to `to` if it is still in `expected` (default: its current status); record it."""
+    expected = set(expected or {request.status})
+    allowed = {s for s in expected if to in TRANSITIONS[s]}
+    if not allowed:
+        raise ValidationError({"status": f"A {request.get_status_display().lower()} request cannot become {to}."})
+    now = timezone.now()
+    changed = Request.objects.filter(pk=request.pk, status__in=allowed).update(status=to, updated=now, **fields)
+    if not changed:
+        raise StaleRequest(f"request {request.pk} is no longer {', '.join(sorted(allowed))}")
+    previous = request.status
+    request.status = to
+    for name, value in fields.items():
+        setattr(request, name, value)
+    _event(request, actor=actor, kind=EventKind.TRANSITION, message=message, from_status=previous, to_status=to)
+    audit.record(
+        actor=actor,
+        verb=f"selfservice.request.{to}",
+        target=request,
+        changes={"status": [previous, to]},
+        message=message,
+    )
+    return request
+
+
+def _queue(request: Request, *, actor, message: str, expected=None) -> Request:
+    request = _transition(
+        request, S.QUEUED, actor=actor, message=message, expected=expected, next_attempt_at=timezone.now()
+    )
+    transaction.on_commit(lambda: request_enqueue(request.pk))
+    return request
+
+
+def request_enqueue(request_id: int, *, reason: str = "") -> bool:
+    """Send the task with the request id only. A broker that is down is not an error for the caller: the
+    request stays queued and the sweeper sends it again (DESIGN section 3, step 6)."""
+    from selfservice.tasks import execute_request
+
+    try:
+        execute_request.apply_async(
+            (request_id,), retry=True, retry_policy={"max_retries": 1, "interval_start": 0, "interval_step": 0.5}
+        )
+    except Exception as exc:  # kombu raises several types for an unreachable broker; none may lose the request
+        logger.warning("request %s: broker unavailable, left queued for the sweeper: %s", request_id, exc)
+        request = Request.objects.filter(pk=request_id).first()
+        if request is not None:
+            _event(
+                request,
+                actor=None,
+                kind=EventKind.LOG,
+                message=f"Message broker unavailable ({exc}); "
+                "the request stays queued and is sent again when the broker is back.",
+            )
+        return False
+    if reason:
+        request = Request.objects.filter(pk=request_id).first()
+        if request is not None:
+            _event(request, actor=None, kind=EventKind.LOG, message=reason)
+    return True
+
+
+#
+# Submit, approve, reject, cancel, retry
+#
+
+
+def can_cancel(user, request: Request) -> bool:
+    return request.status in CANCELLABLE and (user.pk == request.requester_id or is_lead(user))
+
+
+def can_retry(user, request: Request) -> bool:
+    return request.status == S.FAILED and (user.pk == request.requester_id or is_lead(user))
+
+
+def can_approve(user, request: Request) -> bool:
+    return _approvers_ok(user, request)
+
+
+def _approvers_ok(user, request: Request) -> bool:
+    """The owning team's lead (subteam lead or lead) or the portal's lead; never the requester."""
+    if user.pk == request.requester_id:
+        return False
+    if is_lead(user):
+        return True
+    return request.team.memberships.filter(person__user=user, role__in=["subteam_lead", "lead"]).exists()
+
+
+@transaction.atomic
+def request_submit(*, user, action_id: str, params: dict, idempotency_key: str = "") -> tuple[Request, bool]:
+    """Store a request (or return the one this idempotency key already made) and queue it or ask for approval.
+    Returns (request, created)."""
+    idempotency_key = (idempotency_key or "").strip()[:200]
+    if idempotency_key:
+        existing = Request.objects.filter(requester=user, idempotency_key=idempotency_key).first()
+        if existing is not None:
+            return _replay(existing, action_id, params), False
+    action, cleaned, team = validate_params(user=user, action_id=action_id, params=params)
+    need = action.approval_needed(cleaned, requester=user, team=team)
+    try:
+        with transaction.atomic():
+            request = Request.objects.create(
+                action=action.id,
+                parameters=cleaned,
+                requester=user,
+                team=team,
+                idempotency_key=idempotency_key,
+                sandbox=action.connector().is_sandbox,
+                approval_reason=need.reason if need else "",
+            )
+    except IntegrityError:  # the same key, submitted concurrently: the other one won
+        return _replay(Request.objects.get(requester=user, idempotency_key=idempotency_key), action_id, params), False
+    _event(request, actor=user, kind=EventKind.TRANSITION, to_status=S.SUBMITTED, message=f"{action.title} requested")
+    audit.record(
+        actor=user, verb="selfservice.request.submitted", target=request, changes={"parameters": [None, cleaned]}
+    )
+    if need:
+        _transition(request, S.PENDING_APPROVAL, actor=user, message=f"Needs the team lead's approval: {need.reason}")
+    else:
+        _queue(request, actor=user, message="No approval needed: queued")
+    return request, True
+
+
+def _replay(existing: Request, action_id: str, params: dict) -> Request:
+    same_action = existing.action == action_id
+    # Compared as text: a form replays "6" where the stored, cleaned parameters hold 6.
+    same_params = all(
+        str(existing.parameters.get(k)) == str(v) for k, v in (params or {}).items() if k in existing.parameters
+    )
+    if not (same_action and same_params):
+        raise ValidationError(
+            {"idempotency_key": f"This key was already used for request #{existing.pk} with other parameters."}
+        )
+    return existing
+
+
+@transaction.atomic
+def request_approve(*, actor, request: Request, comment: str = "") -> Request:
+    if not _approvers_ok(actor, request):
+        if actor.pk == request.requester_id:
+            raise PermissionDenied("Nobody approves their own request.")
+        raise PermissionDenied(f"Only a lead of {request.team.name} or the Data Infrastructure lead may approve.")
+    _transition(
+        request, S.APPROVED, actor=actor, message=comment or "Approved", decided_by=actor, decision_comment=comment
+    )
+    _event(request, actor=actor, kind=EventKind.APPROVAL, message=comment or "Approved")
+    return _queue(request, actor=actor, message="Approved: queued")
+
+
+@transaction.atomic
+def request_reject(*, actor, request: Request, comment: str) -> Request:
+    if not (comment or "").strip():
+        raise ValidationError({"comment": "Say why the request is rejected."})
+    if not _approvers_ok(actor, request):
+        if actor.pk == request.requester_id:
+            raise PermissionDenied("Nobody approves or rejects their own request; cancel it instead.")
+        raise PermissionDenied(f"Only a lead of {request.team.name} or the Data Infrastructure lead may reject.")
+    _event(request, actor=actor, kind=EventKind.APPROVAL, message=f"Rejected: {comment}")
+    return _transition(
+        request,
+        S.REJECTED,
+        actor=actor,
+        message=comment,
+        decided_by=actor,
+        decision_comment=comment,
+        finished_at=timezone.now(),
+    )
+
+
+@transaction.atomic
+def request_cancel(*, actor, request: Request) -> Request:
+    if actor.pk != request.requester_id and not is_lead(actor):
+        raise PermissionDenied("Only the requester or the lead may cancel a request.")
+    if request.status not in CANCELLABLE:
+        raise ValidationError(
+            {"status": f"A {request.get_status_display().lower()} request can no longer be cancelled."}
+        )
+    return _transition(request, S.CANCELLED, actor=actor, message="Cancelled", finished_at=timezone.now())
+
+
+@transaction.atomic
+def request_retry(*, actor, request: Request) -> Request:
+    """A failed request, run again (e.g. once the broker is back)."""
+    if actor.pk != request.requester_id and not is_lead(actor):
+        raise PermissionDenied("Only the requester or the lead may retry a request.")
+    if request.status != S.FAILED:
+        raise ValidationError({"status": "Only a failed request can be retried."})
+    return _queue(request, actor=actor, message="Retried by the requester", expected={S.FAILED})
+
+
+#
+# Execution (called by the Celery task)
+#
+
+
+def _claim(request_id: int, task_id: str) -> Request | None:
+    """Take the request for this task: from queued, or back from running when it is this same task redelivered
+    (the worker died mid-task and the broker delivered the message again)."""
+    now = timezone.now()
+    claimed = Request.objects.filter(pk=request_id, status=S.QUEUED).update(
+        status=S.RUNNING, task_id=task_id, updated=now, started_at=now
+    )
+    request = Request.objects.filter(pk=request_id).select_related("team", "requester").first()
+    if request is None:
+        return None
+    if claimed:
+        Request.objects.filter(pk=request_id).update(attempts=request.attempts + 1)
+        request.attempts += 1
+        _event(
+            request,
+            actor=None,
+            kind=EventKind.TRANSITION,
+            from_status=S.QUEUED,
+            to_status=S.RUNNING,
+            message=f"Attempt {request.attempts} started",
+        )
+        return request
+    if request.status == S.RUNNING and request.task_id == task_id:
+        _event(request, actor=None, kind=EventKind.ATTEMPT, message="Delivered again after an interrupted attempt")
+        return request
+    return None  # finished, cancelled, or held by another delivery
+
+
+def request_execute(*, request_id: int, task_id: str) -> str:
+    """Run the request's action once. Transient failures propagate (the task retries); permanent ones fail it."""
+    request = _claim(request_id, task_id)
+    if request is None:
+        return f"request {request_id}: nothing to do"
+    action = get_action(request.action)
+    own_earlier_attempt = request.apply_started
+    if not own_earlier_attempt:
+        # Committed before the remote call: a redelivery then knows an effect may exist and that it is its own.
+        Request.objects.filter(pk=request.pk).update(apply_started=True)
+    try:
+        outcome = action.connector().apply(request.parameters, own_earlier_attempt=own_earlier_attempt)
+    except PermanentError as exc:
+        request_fail(request_id=request.pk, message=str(exc))
+        return f"request {request_id}: failed: {exc}"
+    if settings.SELFSERVICE_APPLY_PAUSE:
+        time.sleep(settings.SELFSERVICE_APPLY_PAUSE)  # fault injection: a window to kill the worker in
+    with transaction.atomic():
+        message = f"Done: {outcome.ref}" + ("" if outcome.created else " (found from an earlier attempt)")
+        outcome_data = {"ref": outcome.ref, "created": outcome.created, **outcome.details}
+        _transition(
+            request,
+            S.SUCCEEDED,
+            actor=None,
+            message=message,
+            outcome=outcome_data,
+            finished_at=timezone.now(),
+            last_error="",
+        )
+        action.on_success(request, outcome)
+    return f"request {request_id}: succeeded"
+
+
+@transaction.atomic
+def request_fail(*, request_id: int, message: str) -> None:
+    request = Request.objects.get(pk=request_id)
+    _transition(
+        request,
+        S.FAILED,
+        actor=None,
+        message=message,
+        expected={S.RUNNING, S.QUEUED},
+        last_error=message,
+        finished_at=timezone.now(),
+    )
+
+
+@transaction.atomic
+def request_wait_for_retry(*, request_id: int, error: Exception, countdown: float, attempt: int) -> None:
+    """A transient failure: back to queued until the retry is due, so the timeline shows why it waits."""
+    request = Request.objects.get(pk=request_id)
+    _transition(
+        request,
+        S.QUEUED,
+        actor=None,
+        message=f"Attempt {attempt} failed ({error}); retrying in {countdown:.0f} s",
+        expected={S.RUNNING},
+        last_error=str(error),
+        next_attempt_at=timezone.now() + timedelta(seconds=countdown),
+    )
+
+
+def sweep_stuck(*, older_than: int | None = None) -> list[int]:
+    """Enqueue again the requests left queued past their due time (broker down at submit, a lost message)."""
+    older_than = settings.SELFSERVICE_SWEEP_AFTER if older_than is None else older_than
+    now = timezone.now()
+    due = list(
+        Request.objects.filter(status=S.QUEUED, next_attempt_at__lt=now - timedelta(seconds=older_than))
+        .order_by("next_attempt_at")
+        .values_list("pk", flat=True)[:500]
+    )
+    swept = []
+    for pk in due:
+        # Push its due time forward first, so the next sweep does not send it twice.
+        pushed = Request.objects.filter(pk=pk, status=S.QUEUED).update(next_attempt_at=now)
+        if pushed and request_enqueue(pk, reason="Sent again by the sweeper: it had waited in the queue too long"):
+            swept.append(pk)
+    return swept

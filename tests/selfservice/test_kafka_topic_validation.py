@@ -1,0 +1,116 @@
+"""Bad input for a Kafka topic gets 400 with field errors and enqueues nothing, on the API and the form."""
+
+import pytest
+
+from selfservice.models import Request
+from tests.selfservice.conftest import topic_params
+
+URL = "/api/v1/selfservice/requests/"
+
+
+def submit(api_client, **overrides):
+    return api_client.post(URL, {"action": "kafka-topic", "parameters": topic_params(**overrides)}, format="json")
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field", "message"),
+    [
+        ({"name": "Orders.CDC.v1"}, "name", "does not follow <domain>.<dataset>.<version>"),
+        ({"name": "orders"}, "name", "does not follow"),
+        ({"name": "orders.cdc.version1"}, "name", "does not follow"),
+        ({"name": "orders.cdc.v1!"}, "name", "does not follow"),
+        ({"name": "a" * 250 + ".b.v1"}, "name", "at most 249 characters"),
+        ({"partitions": 0}, "partitions", "greater than or equal to 1"),
+        ({"partitions": 1000}, "partitions", "less than or equal to 64"),
+        ({"partitions": "six"}, "partitions", "Enter a whole number"),
+        ({"replication_factor": 3}, "replication_factor", "Replication factor 3 is more than the 1 broker available"),
+        ({"retention_ms": 5}, "retention_ms", "at least 60000 ms"),
+        ({"cleanup_policy": "shred"}, "cleanup_policy", "Select a valid choice"),
+        ({"configs": {"unclean.leader.election.enable": True}}, "configs", "is not a topic config you can set here"),
+        ({"configs": {"min.insync.replicas": "two"}}, "configs", "'min.insync.replicas' must be an integer"),
+        ({"team": "nope"}, "team", "Select a valid choice"),
+    ],
+)
+def test_bad_parameters_get_400_naming_the_field_and_nothing_is_stored(
+    api_client, people, kafka, django_capture_on_commit_callbacks, overrides, field, message
+):
+    api_client.force_authenticate(people["ana"])
+    with django_capture_on_commit_callbacks() as callbacks:
+        response = submit(api_client, **overrides)
+    assert response.status_code == 400, response.content
+    assert message in " ".join(response.json()[field])
+    assert Request.objects.count() == 0
+    assert callbacks == []  # nothing enqueued
+
+
+def test_an_unknown_parameter_is_refused(api_client, people, kafka):
+    api_client.force_authenticate(people["ana"])
+    response = submit(api_client, colour="blue")
+    assert response.status_code == 400
+    assert response.json()["__all__"] == ["Unknown parameter 'colour'."]
+
+
+def test_an_unknown_action_is_refused(api_client, people, kafka):
+    api_client.force_authenticate(people["ana"])
+    response = api_client.post(URL, {"action": "launch-rocket", "parameters": {}}, format="json")
+    assert response.status_code == 400
+    assert "launch-rocket" in response.json()["action"][0]
+
+
+def test_parameters_must_be_an_object(api_client, people, kafka):
+    api_client.force_authenticate(people["ana"])
+    response = api_client.post(URL, {"action": "kafka-topic", "parameters": [1, 2]}, format="json")
+    assert response.status_code == 400
+    assert response.json() == {"parameters": ["Give the parameters as a JSON object."]}
+
+
+def test_an_engineer_cannot_request_for_another_team(api_client, people, kafka):
+    api_client.force_authenticate(people["ben"])  # Data Platform
+    response = submit(api_client, team="data-engineering")
+    assert response.status_code == 400 and "team" in response.json()
+
+
+def test_a_stakeholder_cannot_request(api_client, people, kafka):
+    api_client.force_authenticate(people["sue"])
+    assert submit(api_client).status_code == 403
+    assert Request.objects.count() == 0
+
+
+def test_the_plan_shows_the_exact_topic_config_and_does_nothing(api_client, people, kafka):
+    api_client.force_authenticate(people["ana"])
+    response = api_client.post(
+        URL + "plan/", {"action": "kafka-topic", "parameters": topic_params(partitions=24)}, format="json"
+    )
+    assert response.status_code == 200
+    plan = response.json()
+    assert plan["target"] == f"Kafka at {kafka.bootstrap}"
+    assert plan["steps"][0]["summary"] == "Create the topic orders.cdc.v1 with 24 partitions and replication factor 1"
+    assert '"retention.ms": "86400000"' in plan["steps"][0]["detail"]
+    assert plan["approval_needed"] == "24 partitions is above 12"
+    assert Request.objects.count() == 0 and "orders.cdc.v1" not in kafka.topic_names()
+
+
+def test_the_form_shows_the_same_errors_and_stores_nothing(client, people, kafka):
+    client.force_login(people["ana"])
+    data = {**topic_params(name="BAD", replication_factor=3), "configs": "{}", "step": "plan"}
+    response = client.post("/selfservice/actions/kafka-topic/", data)
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Name: &#x27;BAD&#x27; does not follow" in html
+    assert "Replication factor: Replication factor 3 is more than the 1 broker available." in html
+    assert Request.objects.count() == 0
+
+
+def test_the_form_shows_a_plan_then_submits_once_even_if_confirmed_twice(client, people, kafka):
+    client.force_login(people["ana"])
+    page = client.get("/selfservice/actions/kafka-topic/")
+    token = page.context["token"]
+    data = {**topic_params(), "configs": "{}", "idempotency_key": token}
+    plan = client.post("/selfservice/actions/kafka-topic/", {**data, "step": "plan"})
+    assert plan.status_code == 200 and "Create the topic orders.cdc.v1 with 3 partitions" in plan.content.decode()
+    assert Request.objects.count() == 0
+    first = client.post("/selfservice/actions/kafka-topic/", {**data, "step": "confirm"})
+    second = client.post("/selfservice/actions/kafka-topic/", {**data, "step": "confirm"}, follow=True)
+    request = Request.objects.get()
+    assert first["Location"] == f"/selfservice/requests/{request.pk}/"
+    assert f"already submitted as request #{request.pk}" in second.content.decode()
