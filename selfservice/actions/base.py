@@ -49,7 +49,7 @@ class Action:
         form = self.form_class(user=None, connector_factory=None)
         properties, required = {}, []
         for name, field in form.fields.items():
-            prop: dict[str, Any] = {"title": str(field.label or name), "description": str(field.help_text or "")}
+            prop: dict[str, Any] = {"title": str(form[name].label), "description": str(field.help_text or "")}
             if isinstance(field, forms.IntegerField):
                 prop["type"] = "integer"
                 if field.min_value is not None:
@@ -63,8 +63,9 @@ class Action:
             choices = getattr(field, "choices", None)
             if choices:
                 prop["enum"] = [value for value, _label in choices if value != ""]
-            if field.initial not in (None, ""):
-                prop["default"] = field.initial
+            initial = field.initial() if callable(field.initial) else field.initial
+            if initial not in (None, ""):
+                prop["default"] = initial
             properties[name] = prop
             if field.required:
                 required.append(name)

@@ -31,12 +31,13 @@ class ActionForm(forms.Form):
     team = forms.ChoiceField(label="Owning team", help_text="The team that will own the result.")
 
     def __init__(self, data=None, *, user, connector_factory, **kwargs):
+        team = default_team(user)
+        if data is not None and not data.get("team") and team is not None:
+            data = {**data, "team": team.slug}  # the owning team defaults to the requester's
         super().__init__(data=data, **kwargs)
         self.user = user
         self.connector_factory = connector_factory
-        teams = teams_for(user)
-        self.fields["team"].choices = [(t.slug, t.name) for t in teams]
-        team = default_team(user)
+        self.fields["team"].choices = [(t.slug, t.name) for t in teams_for(user)]
         if team is not None:
             self.fields["team"].initial = team.slug
         self.unknown_fields = sorted(set(data or {}) - set(self.fields) - {"csrfmiddlewaretoken", "idempotency_key"})

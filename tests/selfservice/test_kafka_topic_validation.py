@@ -114,3 +114,22 @@ def test_the_form_shows_a_plan_then_submits_once_even_if_confirmed_twice(client,
     request = Request.objects.get()
     assert first["Location"] == f"/selfservice/requests/{request.pk}/"
     assert f"already submitted as request #{request.pk}" in second.content.decode()
+
+
+def test_the_actions_endpoint_describes_the_parameters(api_client, people, kafka):
+    api_client.force_authenticate(people["sue"])  # anyone signed in may read what can be requested
+    body = api_client.get("/api/v1/selfservice/actions/kafka-topic/").json()
+    schema = body["parameter_schema"]
+    assert body["sandbox"] is False and body["target"] == f"Kafka at {kafka.bootstrap}"
+    assert schema["required"] == ["name", "partitions", "replication_factor", "retention_ms", "cleanup_policy", "team"]
+    assert schema["properties"]["partitions"] == {
+        "title": "Partitions",
+        "description": "How many partitions (consumers in parallel)",
+        "type": "integer",
+        "minimum": 1,
+        "maximum": 64,
+        "default": 6,
+    }
+    assert schema["properties"]["cleanup_policy"]["enum"] == ["delete", "compact", "compact,delete"]
+    assert schema["properties"]["configs"]["default"] == {}
+    assert api_client.get("/api/v1/selfservice/actions/nope/").status_code == 404
