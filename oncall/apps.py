@@ -6,3 +6,8 @@ from django.apps import AppConfig
 class OncallConfig(AppConfig):
     name = "oncall"
     verbose_name = "On-call"
+
+    def ready(self) -> None:
+        from oncall import panels
+
+        panels.register()

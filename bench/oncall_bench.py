@@ -1,0 +1,176 @@
+"""On-call bench: "who is on call now" across 200 rotations (bar p95 < 10 ms) and a year of iCal (bar < 200 ms).
+
+Run: .venv/bin/python bench/oncall_bench.py
+It uses its own database, BENCH_DATABASE_URL (default: postgres://postgres@127.0.0.1:5432/oncall_bench, created
+and emptied by this script), so it never touches the portal's data. Prints p50/p95 and SQL queries per call.
+"""
+
+import os
+import statistics
+import sys
+import tempfile
+import time
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+BENCH_DB = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/oncall_bench")
+os.environ["DATABASE_URL"] = BENCH_DB
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+os.environ.setdefault("PORTAL_VAR_DIR", str(Path(tempfile.gettempdir()) / "oncall-bench-var"))
+os.environ.setdefault("CELERY_BROKER_URL", "memory://")
+os.environ.setdefault("REDIS_URL", "")
+
+ROTATIONS = 200
+PEOPLE_PER_ROTATION = 4
+RUNS = 200
+
+
+def _recreate_database() -> None:
+    """A fresh database each run, so the figures never depend on leftovers."""
+    if not BENCH_DB.startswith("postgres"):
+        return
+    import psycopg
+
+    base, name = BENCH_DB.rsplit("/", 1)
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def _setup():
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+
+def _generate(now: datetime):
+    from catalog.models import Person, Team
+    from oncall.models import Override, Rotation, RotationParticipant
+
+    teams = Team.objects.bulk_create(Team(name=f"Team {i}", slug=f"team-{i}") for i in range(ROTATIONS))
+    people = Person.objects.bulk_create(
+        Person(full_name=f"Person {i}", slug=f"person-{i}") for i in range(ROTATIONS * PEOPLE_PER_ROTATION)
+    )
+    rotations = Rotation.objects.bulk_create(
+        Rotation(
+            team=team,
+            name=f"Rotation {i}",
+            slug=f"rotation-{i}",
+            start_date=date(2025, 1, 6),
+            time_zone=["Europe/Berlin", "America/New_York", "Asia/Seoul", "UTC"][i % 4],
+            shift_length_days=[7, 7, 1, 14][i % 4],
+            has_secondary=True,
+            ical_token=f"token-{i}",
+        )
+        for i, team in enumerate(teams)
+    )
+    RotationParticipant.objects.bulk_create(
+        RotationParticipant(rotation=r, person=people[i * PEOPLE_PER_ROTATION + p], position=p)
+        for i, r in enumerate(rotations)
+        for p in range(PEOPLE_PER_ROTATION)
+    )
+    # A current override on a quarter of the rotations, and a few future ones on each.
+    Override.objects.bulk_create(
+        Override(
+            rotation=r,
+            layer="primary",
+            person=people[i * PEOPLE_PER_ROTATION + 3],
+            starts_at=now + timedelta(days=offset) - timedelta(hours=2),
+            ends_at=now + timedelta(days=offset) + timedelta(hours=10),
+        )
+        for i, r in enumerate(rotations)
+        for offset in ([0, 30, 90] if i % 4 == 0 else [45])
+    )
+    return rotations, people
+
+
+def _measure(label: str, fn, runs: int = RUNS) -> dict:
+    from django.db import connection, reset_queries
+
+    fn()  # warm-up: imports, first connection, zoneinfo caches
+    timings = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        timings.append((time.perf_counter() - start) * 1000)
+    from django.conf import settings
+
+    settings.DEBUG = True
+    reset_queries()
+    fn()
+    queries = len(connection.queries)
+    settings.DEBUG = False
+    timings.sort()
+    return {
+        "what": label,
+        "p50": statistics.median(timings),
+        "p95": timings[int(len(timings) * 0.95) - 1],
+        "queries": queries,
+    }
+
+
+def main() -> None:
+    _recreate_database()
+    _setup()
+    from django.contrib.auth.models import Group, User
+    from django.test import Client
+
+    from oncall import ical, selectors
+
+    now = datetime.now(UTC)
+    rotations, people = _generate(now)
+    user = User.objects.create_user("bench", password="bench-pass-2026")  # noqa: S106
+    user.groups.add(Group.objects.get_or_create(name="engineer")[0])
+    client = Client(HTTP_HOST="localhost")
+    client.force_login(user)
+
+    rows = []
+    result = []
+    rows.append(
+        _measure(
+            "on call now, 200 rotations (selector)",
+            lambda: result.append(len(selectors.oncall_now(at=datetime.now(UTC)))),
+        )
+    )
+    assert result[-1] == ROTATIONS * 2
+    rows.append(
+        _measure("GET /api/v1/oncall/now/ (200 rotations)", lambda: client.get("/api/v1/oncall/now/", secure=True))
+    )
+    rows.append(
+        _measure(
+            "GET /api/v1/oncall/now/?team=… (1 team)",
+            lambda: client.get("/api/v1/oncall/now/?team=team-7", secure=True),
+        )
+    )
+    weekly = rotations[0]
+    daily = rotations[2]
+    rows.append(
+        _measure("a year of iCal, weekly rotation (56 weeks)", lambda: ical.rotation_calendar(weekly, now=now), 50)
+    )
+    rows.append(
+        _measure("a year of iCal, daily rotation (56 weeks)", lambda: ical.rotation_calendar(daily, now=now), 50)
+    )
+    rows.append(_measure("a year of iCal, one person's feed", lambda: ical.person_calendar(people[0], now=now), 50))
+    rows.append(
+        _measure(
+            "GET /oncall/ical/rotation/<token>.ics (weekly)",
+            lambda: client.get(f"/oncall/ical/rotation/{weekly.ical_token}.ics", secure=True),
+            50,
+        )
+    )
+
+    from django.db import connection
+
+    print(f"database: {connection.vendor}, Python {sys.version.split()[0]}, {os.cpu_count()} CPUs")
+    print(f"{'what':<50} {'p50 ms':>8} {'p95 ms':>8} {'queries':>8}")
+    for row in rows:
+        print(f"{row['what']:<50} {row['p50']:>8.2f} {row['p95']:>8.2f} {row['queries']:>8}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,405 @@
+"""Reads of on-call: rotations and their shifts, who is on call, whom to page, R3 checks."""
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.urls import reverse
+
+from catalog.choices import MembershipRole, RaciRole
+from catalog.models import Entity, Membership, Ownership, Person, Team
+from oncall import rules
+from oncall.choices import ActionItemStatus, IncidentStatus, Layer, StepKind
+from oncall.models import (
+    ActionItem,
+    EscalationPolicy,
+    EscalationStep,
+    Incident,
+    Override,
+    Rotation,
+    RotationParticipant,
+)
+from oncall.shifts import OverrideSpan, Rule, Shift, anchor_datetime, layer_shifts, on_call_at
+
+R3_HORIZON = timedelta(weeks=26)  # how far ahead a change is checked against R3
+
+
+@dataclass(slots=True)
+class TeamRef:
+    """The few fields of a team that "who is on call" shows (plain values: no model instances to build)."""
+
+    pk: int
+    slug: str
+    name: str
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("catalog:team-detail", args=[self.slug])
+
+
+@dataclass(slots=True)
+class RotationRef:
+    pk: int
+    slug: str
+    name: str
+    time_zone: str
+    has_secondary: bool
+    team: TeamRef
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("oncall:rotation-detail", args=[self.slug])
+
+
+@dataclass(slots=True)
+class PersonRef:
+    pk: int
+    slug: str
+    full_name: str
+    email: str
+    chat_handle: str
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    def get_absolute_url(self) -> str:
+        return reverse("catalog:person-detail", args=[self.slug])
+
+
+@dataclass(slots=True)
+class OnCall:
+    """One layer of one rotation at one time: who holds it and for how long."""
+
+    rotation: RotationRef
+    layer: str
+    person: PersonRef | None
+    shift: Shift | None
+
+    @property
+    def is_override(self) -> bool:
+        return self.shift is not None and self.shift.override_id is not None
+
+
+_NOW_FIELDS = (
+    "id",
+    "slug",
+    "name",
+    "time_zone",
+    "start_date",
+    "handoff_weekday",
+    "handoff_time",
+    "shift_length_days",
+    "has_secondary",
+    "team_id",
+    "team__slug",
+    "team__name",
+)
+
+
+def oncall_now(*, at: datetime, team: Team | None = None) -> list[OnCall]:
+    """Who holds each layer of each rotation (of `team`, or all) at `at`.
+
+    Three or four queries of plain values whatever the number of rotations: this answers the dashboard, the
+    team and stakeholder pages and the API, so it builds no model instances (bench: 200 rotations).
+    """
+    rotations = Rotation.objects.order_by("team__name", "name")
+    participants = RotationParticipant.objects.order_by("rotation_id", "position")
+    overrides = Override.objects.filter(starts_at__lte=at, ends_at__gt=at)
+    if team is not None:
+        rotations = rotations.filter(team=team)
+        participants = participants.filter(rotation__team=team)
+        overrides = overrides.filter(rotation__team=team)
+    order: dict[int, list[int]] = defaultdict(list)
+    people: dict[int, PersonRef] = {}
+    for rotation_id, *person in participants.values_list(
+        "rotation_id", "person_id", "person__slug", "person__full_name", "person__email", "person__chat_handle"
+    ):
+        order[rotation_id].append(person[0])
+        people[person[0]] = PersonRef(*person)
+    spans: dict[int, list[OverrideSpan]] = defaultdict(list)
+    for pk, rotation_id, layer, person_id, start, end in overrides.values_list(
+        "id", "rotation_id", "layer", "person_id", "starts_at", "ends_at"
+    ):
+        spans[rotation_id].append(OverrideSpan(pk, layer, person_id, start, end))
+    covering = {span.person_id for found in spans.values() for span in found} - set(people)
+    if covering:  # people covering a rotation they do not take part in
+        for pk, *values in Person.objects.filter(pk__in=covering).values_list(
+            "id", "slug", "full_name", "email", "chat_handle"
+        ):
+            people[pk] = PersonRef(pk, *values)
+    result = []
+    for (
+        pk,
+        slug,
+        name,
+        tz,
+        start_date,
+        weekday,
+        handoff,
+        length,
+        secondary,
+        team_id,
+        team_slug,
+        team_name,
+    ) in rotations.values_list(*_NOW_FIELDS):
+        rule = Rule(
+            pk, ZoneInfo(tz), anchor_datetime(start_date, weekday, handoff), length, tuple(order[pk]), secondary
+        )
+        ref = RotationRef(pk, slug, name, tz, secondary, TeamRef(team_id, team_slug, team_name))
+        bounds = rule.bounds_at(at)
+        for layer in rule.layers():
+            shift = on_call_at(rule, layer, spans[pk], at, bounds)
+            result.append(OnCall(ref, layer, people.get(shift.person_id) if shift else None, shift))
+    return result
+
+
+def rotation_list(*, team: Team | None = None) -> QuerySet[Rotation]:
+    """Every rotation (on-call is readable by everyone signed in), participants in order."""
+    qs = Rotation.objects.select_related("team").prefetch_related(
+        Prefetch("participants", queryset=RotationParticipant.objects.select_related("person").order_by("position"))
+    )
+    return qs.filter(team=team) if team is not None else qs
+
+
+def rule_of(rotation: Rotation) -> Rule:
+    """The rotation's rule, from its prefetched participants when there are any."""
+    return Rule.for_rotation(rotation, [p.person_id for p in rotation.participants.all()])
+
+
+def _spans(overrides: Iterable[Override]) -> dict[int, list[OverrideSpan]]:
+    spans: dict[int, list[OverrideSpan]] = defaultdict(list)
+    for o in overrides:
+        spans[o.rotation_id].append(OverrideSpan(o.pk, o.layer, o.person_id, o.starts_at, o.ends_at))
+    return spans
+
+
+def overrides_between(rotation_ids: Iterable[int], start: datetime, end: datetime) -> list[Override]:
+    return list(
+        Override.objects.filter(rotation_id__in=list(rotation_ids), ends_at__gt=start, starts_at__lt=end)
+        .select_related("person")
+        .order_by("starts_at", "id")
+    )
+
+
+def _people_of(rotations: Iterable[Rotation], overrides: Iterable[Override]) -> dict[int, Person]:
+    people = {p.person_id: p.person for r in rotations for p in r.participants.all()}
+    people.update({o.person_id: o.person for o in overrides})
+    return people
+
+
+def team_primaries_now(*, team: Team, at: datetime) -> list[OnCall]:
+    return [row for row in oncall_now(at=at, team=team) if row.layer == Layer.PRIMARY]
+
+
+def rotation_shifts(*, rotation: Rotation, start: datetime, end: datetime) -> list[tuple[Shift, Person]]:
+    """The shifts of every layer of `rotation` in [start, end), overrides applied, with their people."""
+    overrides = overrides_between([rotation.pk], start, end)
+    spans, people = _spans(overrides), _people_of([rotation], overrides)
+    rule = rule_of(rotation)
+    shifts = [s for layer in rule.layers() for s in layer_shifts(rule, layer, spans.get(rotation.pk, ()), start, end)]
+    shifts.sort(key=lambda s: (s.start, s.layer != Layer.PRIMARY))
+    return [(s, people[s.person_id]) for s in shifts]
+
+
+def person_shifts(*, person: Person, start: datetime, end: datetime) -> list[tuple[Rotation, Shift]]:
+    """Every turn of `person` on any rotation in [start, end)."""
+    covers = Q(overrides__person=person, overrides__ends_at__gt=start, overrides__starts_at__lt=end)
+    rotations = list(rotation_list().filter(Q(participants__person=person) | covers).distinct())
+    overrides = overrides_between([r.pk for r in rotations], start, end)
+    spans = _spans(overrides)
+    result = []
+    for rotation in rotations:
+        rule = rule_of(rotation)
+        for layer in rule.layers():
+            for shift in layer_shifts(rule, layer, spans.get(rotation.pk, ()), start, end):
+                if shift.person_id == person.pk:
+                    result.append((rotation, shift))
+    return sorted(result, key=lambda item: item[1].start)
+
+
+def shifts_for_person(person: Person, start: date, end: date) -> list[Shift]:
+    """The person's shifts overlapping the days [start, end): the hook planning's capacity reads."""
+    from django.utils import timezone
+
+    begin = timezone.make_aware(datetime.combine(start, datetime.min.time()))
+    finish = timezone.make_aware(datetime.combine(end, datetime.min.time()))
+    return [shift for _rotation, shift in person_shifts(person=person, start=begin, end=finish)]
+
+
+def r3_violations_for(*, person_ids: set[int], start: datetime, end: datetime) -> list[rules.R3Violation]:
+    """R3 for `person_ids` over [start, end), across every rotation they take part in or cover."""
+    if not person_ids:
+        return []
+    rotations = list(
+        rotation_list()
+        .filter(Q(participants__person_id__in=person_ids) | Q(overrides__person_id__in=person_ids))
+        .distinct()
+    )
+    # A turn that starts a few days before the window still counts in the window's first week.
+    start = start - timedelta(days=7)
+    overrides = overrides_between([r.pk for r in rotations], start, end)
+    spans, people = _spans(overrides), _people_of(rotations, overrides)
+    shifts = []
+    for rotation in rotations:
+        rule = rule_of(rotation)
+        for layer in rule.layers():
+            shifts += layer_shifts(rule, layer, spans.get(rotation.pk, ()), start, end)
+    return rules.r3_violations(
+        shifts,
+        person_names={pk: p.full_name for pk, p in people.items()},
+        time_zones={r.pk: ZoneInfo(r.time_zone) for r in rotations},
+        only_people=person_ids,
+    )
+
+
+def rotation_r3_flags(*, rotation: Rotation, start: datetime, end: datetime) -> list[rules.R3Violation]:
+    """R3 problems of this rotation's people over [start, end) (shown on its page when the lead forced it)."""
+    people = {p.person_id for p in rotation.participants.all()}
+    people |= set(Override.objects.filter(rotation=rotation, ends_at__gt=start).values_list("person_id", flat=True))
+    return r3_violations_for(person_ids=people, start=start, end=end)
+
+
+#
+# Ownership and escalation
+#
+
+
+def owning_team(entity: Entity) -> Team | None:
+    """The team Accountable for `entity`, else a Responsible team."""
+    rows = Ownership.objects.filter(
+        entity=entity, team__isnull=False, role__in=[RaciRole.ACCOUNTABLE, RaciRole.RESPONSIBLE]
+    )
+    row = rows.select_related("team").order_by("role").first()  # "A" sorts before "R"
+    return row.team if row else None
+
+
+def policy_for_team(team: Team) -> EscalationPolicy | None:
+    """The team's own escalation policy, else the nearest ancestor's (the lead's)."""
+    seen = set()
+    current: Team | None = team
+    while current is not None and current.pk not in seen:
+        seen.add(current.pk)
+        policy = (
+            EscalationPolicy.objects.filter(team=current)
+            .prefetch_related(Prefetch("steps", queryset=EscalationStep.objects.select_related("person")))
+            .first()
+        )
+        if policy is not None:
+            return policy
+        current = current.parent
+    return None
+
+
+def nearest_member(team: Team, role: str) -> Person | None:
+    """The first person with `role` in `team` or, failing that, in its nearest ancestor."""
+    seen = set()
+    current: Team | None = team
+    while current is not None and current.pk not in seen:
+        seen.add(current.pk)
+        membership = Membership.objects.filter(team=current, role=role).select_related("person").first()
+        if membership is not None:
+            return membership.person
+        current = current.parent
+    return None
+
+
+@dataclass(frozen=True)
+class PageTarget:
+    team: Team
+    policy: EscalationPolicy | None
+    step: EscalationStep | None
+    position: int
+    person: Person | None
+    pages_from: datetime | None
+    escalates_at: datetime | None
+    reason: str
+
+
+def page_target(
+    *, team: Team, at: datetime, step: int | None = None, unacknowledged_since: datetime | None = None
+) -> PageTarget:
+    """R4: whom to page for `team` at `at`, for a given step or for the step reached since the page started."""
+    policy = policy_for_team(team)
+    steps = list(policy.steps.all()) if policy else []
+    if not steps:
+        primaries = [row for row in team_primaries_now(team=team, at=at) if row.person]
+        person = primaries[0].person if primaries else None
+        return PageTarget(team, policy, None, 0, person, None, None, "No escalation policy: the primary on call.")
+    timeouts = [s.timeout_minutes for s in steps]
+    started = unacknowledged_since or at
+    position = step if step is not None else rules.escalation_step_at(timeouts, at - started)
+    position = min(max(position, 0), len(steps) - 1)
+    chosen = steps[position]
+    begins, ends = rules.escalation_step_window(timeouts, position)
+    if unacknowledged_since is None and step is not None:
+        started = at - begins  # asked about one step with no start: it is being paged from `at`
+    person, reason = _step_person(team, chosen, at)
+    return PageTarget(
+        team, policy, chosen, position, person, started + begins, started + ends if ends else None, reason
+    )
+
+
+def _step_person(team: Team, step: EscalationStep, at: datetime) -> tuple[Person | None, str]:
+    if step.kind in (StepKind.PRIMARY, StepKind.SECONDARY):
+        layer = Layer.PRIMARY if step.kind == StepKind.PRIMARY else Layer.SECONDARY
+        rows = [r for r in oncall_now(at=at, team=team) if r.layer == layer and r.person]
+        if rows:
+            return rows[0].person, f"{Layer(layer).label} on call for {rows[0].rotation}."
+        return None, f"Nobody holds the {layer} layer of {team} at that time."
+    if step.person_id:
+        return step.person, f"Named {step.get_kind_display().lower()} of the policy."
+    if step.kind == StepKind.DOMAIN_EXPERT:
+        person = nearest_member(team, MembershipRole.SUBTEAM_LEAD)
+        if person is not None:
+            return person, "The team's subteam lead, its technical point of contact."
+        person = nearest_member(team, MembershipRole.LEAD)
+        return person, "No domain expert named and no subteam lead: the nearest lead stands in."
+    person = nearest_member(team, MembershipRole.LEAD)
+    return person, "The nearest lead up the team tree." if person else "No lead found up the team tree."
+
+
+#
+# Incidents
+#
+
+
+def incident_list() -> QuerySet[Incident]:
+    """Incidents with what their list rows show, in a constant number of queries."""
+    return Incident.objects.select_related("team", "commander", "postmortem").prefetch_related(
+        Prefetch("affected", queryset=Entity.objects.only("id", "name", "slug", "kind", "tier"))
+    )
+
+
+def open_incidents_affecting(entity: Entity) -> QuerySet[Incident]:
+    return incident_list().open().filter(affected=entity).order_by("severity", "-started_at")
+
+
+def overdue_postmortems(*, now: datetime) -> QuerySet[Incident]:
+    """R5: SEV1 incidents resolved more than 48 hours ago without a published postmortem."""
+    return (
+        incident_list()
+        .filter(
+            severity__in=rules.POSTMORTEM_REQUIRED_FOR,
+            status=IncidentStatus.RESOLVED,
+            resolved_at__lt=now - rules.POSTMORTEM_DUE_AFTER,
+        )
+        .exclude(postmortem__published_at__isnull=False)
+        .order_by("resolved_at")
+    )
+
+
+def overdue_action_items(*, today: date) -> QuerySet[ActionItem]:
+    """R12: action items past their deadline and not done."""
+    return (
+        ActionItem.objects.filter(deadline__lt=today)
+        .exclude(status=ActionItemStatus.DONE)
+        .select_related("owner", "postmortem__incident")
+        .order_by("deadline", "id")
+    )
