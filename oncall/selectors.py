@@ -224,13 +224,29 @@ def person_shifts(*, person: Person, start: datetime, end: datetime) -> list[tup
     return sorted(result, key=lambda item: item[1].start)
 
 
-def shifts_for_person(person: Person, start: date, end: date) -> list[Shift]:
-    """The person's shifts overlapping the days [start, end): the hook planning's capacity reads."""
+def shifts_for_people(people: Iterable[Person], start: date, end: date) -> dict[int, list[Shift]]:
+    """{person id: shifts overlapping the days [start, end)} for many people in a fixed number of queries:
+    the hook planning's capacity reads."""
     from django.utils import timezone
 
+    ids = {p.pk for p in people}
     begin = timezone.make_aware(datetime.combine(start, datetime.min.time()))
     finish = timezone.make_aware(datetime.combine(end, datetime.min.time()))
-    return [shift for _rotation, shift in person_shifts(person=person, start=begin, end=finish)]
+    covers = Q(overrides__person_id__in=ids, overrides__ends_at__gt=begin, overrides__starts_at__lt=finish)
+    rotations = list(rotation_list().filter(Q(participants__person_id__in=ids) | covers).distinct())
+    spans = _spans(overrides_between([r.pk for r in rotations], begin, finish))
+    found: dict[int, list[Shift]] = defaultdict(list)
+    for rotation in rotations:
+        rule = rule_of(rotation)
+        for layer in rule.layers():
+            for shift in layer_shifts(rule, layer, spans.get(rotation.pk, ()), begin, finish):
+                if shift.person_id in ids:
+                    found[shift.person_id].append(shift)
+    return {pk: sorted(shifts, key=lambda s: s.start) for pk, shifts in found.items()}
+
+
+def shifts_for_person(person: Person, start: date, end: date) -> list[Shift]:
+    return shifts_for_people([person], start, end).get(person.pk, [])
 
 
 def r3_violations_for(*, person_ids: set[int], start: datetime, end: datetime) -> list[rules.R3Violation]:

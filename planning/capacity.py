@@ -39,32 +39,37 @@ def weeks(days: int) -> Decimal:
 #
 
 
-def oncall_shifts(person, start: datetime.date, end: datetime.date) -> list:
-    """The person's on-call shifts overlapping [start, end), from the oncall app when it offers them.
+def oncall_shifts_of(people: Iterable, start: datetime.date, end: datetime.date) -> dict[int, list]:
+    """{person id: on-call shifts overlapping [start, end)} for many people at once, from the oncall app.
 
-    The oncall app is used only if it is installed and exposes `oncall.selectors.shifts_for_person(person,
-    start, end)` returning objects with `.start` / `.end` datetimes; otherwise nobody is on call.
+    The oncall app is used only if it is installed and exposes `oncall.selectors.shifts_for_people(people,
+    start, end)` returning shifts with `.start` / `.end` datetimes; otherwise nobody is on call.
     """
     if not apps.is_installed("oncall"):
-        return []
+        return {}
     try:
-        from oncall.selectors import shifts_for_person
+        from oncall.selectors import shifts_for_people
     except (ImportError, AttributeError):
-        return []
-    return list(shifts_for_person(person, start, end))
+        return {}
+    return shifts_for_people(list(people), start, end)
+
+
+def oncall_shifts(person, start: datetime.date, end: datetime.date) -> list:
+    """One person's on-call shifts overlapping [start, end)."""
+    return list(oncall_shifts_of([person], start, end).get(person.pk, []))
 
 
 def _aware(value: datetime.datetime) -> datetime.datetime:
     return value if timezone.is_aware(value) else timezone.make_aware(value)
 
 
-def oncall_days(person, start: datetime.date, end: datetime.date) -> set[datetime.date]:
+def oncall_days(person, start: datetime.date, end: datetime.date, shifts: list | None = None) -> set[datetime.date]:
     """The working days in [start, end) whose noon falls within one of `person`'s on-call shifts.
 
     Noon decides, so a weekly shift handed off at 09:00 on Monday takes five working days, not six.
     """
     days: set[datetime.date] = set()
-    for shift in oncall_shifts(person, start, end):
+    for shift in oncall_shifts(person, start, end) if shifts is None else shifts:
         shift_start, shift_end = _aware(shift.start), _aware(shift.end)
         first = max(timezone.localtime(shift_start).date(), start)
         last = min(timezone.localtime(shift_end).date() + datetime.timedelta(days=1), end)
@@ -148,10 +153,12 @@ class TeamCapacity:
         return TeamCapacity(self.team, self.people, self.committed_weeks + extra_weeks, self.bets)
 
 
-def person_capacity(*, person, start: datetime.date, end: datetime.date, absences: Iterable) -> PersonCapacity:
+def person_capacity(
+    *, person, start: datetime.date, end: datetime.date, absences: Iterable, shifts: list | None = None
+) -> PersonCapacity:
     days = working_days(start, end)
     away = absence_days(absences, start, end) & days
-    oncall = (oncall_days(person, start, end) & days) - away  # a day away is not also a day on call
+    oncall = (oncall_days(person, start, end, shifts) & days) - away  # a day away is not also a day on call
     return PersonCapacity(person=person, build_days=len(days), away_days=len(away), oncall_days=len(oncall))
 
 
@@ -169,6 +176,8 @@ def teams_capacity(*, cycle, teams: Iterable) -> list[TeamCapacity]:
     absences = defaultdict(list)
     for absence in Absence.objects.filter(person_id__in=person_ids, start_date__lt=end, end_date__gte=start):
         absences[absence.person_id].append(absence)
+    all_people = {p.pk: p for people in members.values() for p in people}
+    shifts = oncall_shifts_of(all_people.values(), start, end)  # one call for everyone: no query per person
     bets = defaultdict(list)
     for bet in Bet.objects.filter(cycle=cycle, team__in=teams).select_related("pitch").prefetch_related("people"):
         bets[bet.team_id].append(bet)
@@ -183,6 +192,9 @@ def teams_capacity(*, cycle, teams: Iterable) -> list[TeamCapacity]:
             ),
             Decimal(0),
         )
-        people = [person_capacity(person=p, start=start, end=end, absences=absences[p.pk]) for p in members[team.pk]]
+        people = [
+            person_capacity(person=p, start=start, end=end, absences=absences[p.pk], shifts=shifts.get(p.pk, []))
+            for p in members[team.pk]
+        ]
         result.append(TeamCapacity(team=team, people=people, committed_weeks=committed, bets=team_bets))
     return result

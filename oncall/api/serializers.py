@@ -4,7 +4,6 @@ from django.urls import reverse
 from rest_framework import serializers
 
 from catalog.models import Entity, Person, Team
-from oncall.api.fields import EnumField
 from oncall.choices import (
     SEVERITY_DEFINITIONS,
     ActionItemStatus,
@@ -28,6 +27,7 @@ from oncall.models import (
     Rotation,
     SwapRequest,
 )
+from portal.api.fields import EnumField
 from portal.roles import is_read_only
 
 

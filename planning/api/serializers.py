@@ -5,10 +5,10 @@ from rest_framework import serializers
 
 from catalog.models import Entity, Person, Team
 from planning import rules
-from planning.api.fields import EnumField
 from planning.choices import Appetite, BetStatus, CycleState, PitchStatus
 from planning.hill import hill_point
 from planning.models import Absence, Bet, Cycle, HillUpdate, Pitch, PitchSketch, RoadmapItem, Scope
+from portal.api.fields import EnumField
 
 
 class CycleSerializer(serializers.ModelSerializer):

@@ -36,6 +36,9 @@ def _classify(exc: KafkaException, what: str) -> Exception:
     return PermanentError(message)
 
 
+_CLIENTS: dict[tuple, AdminClient] = {}
+
+
 @dataclass(frozen=True)
 class TopicState:
     name: str
@@ -81,7 +84,13 @@ class KafkaTopicConnector(Connector):
         return f"Kafka at {where}" + (" (local sandbox broker, not a production cluster)" if self.is_sandbox else "")
 
     def _admin(self) -> AdminClient:
-        return AdminClient(dict(self.client_config))
+        # One client per process and configuration: a new client costs a connection and a metadata
+        # round trip, and AdminClient is thread-safe.
+        key = tuple(sorted((k, v) for k, v in self.client_config.items() if k != "logger"))
+        client = _CLIENTS.get(key)
+        if client is None:
+            client = _CLIENTS[key] = AdminClient(dict(self.client_config))
+        return client
 
     #
     # Reads
@@ -159,7 +168,7 @@ class KafkaTopicConnector(Connector):
             replication_factor=params["replication_factor"],
             config=topic_configs(params),
         )
-        admin = self._admin()  # kept referenced until the future resolves: a collected client cancels it
+        admin = self._admin()
         futures = admin.create_topics([new_topic], request_timeout=self.timeout)
         try:
             futures[name].result()

@@ -26,10 +26,10 @@ class Shift:
 
 @pytest.fixture
 def fake_oncall(monkeypatch):
-    """Stand in for the oncall app's selector: the hook reads `oncall.selectors.shifts_for_person`."""
+    """Stand in for the oncall app's selector: the hook reads `oncall.selectors.shifts_for_people`."""
     shifts: dict[str, list[Shift]] = {}
     module = types.ModuleType("oncall.selectors")
-    module.shifts_for_person = lambda person, start, end: shifts.get(person.slug, [])
+    module.shifts_for_people = lambda people, start, end: {p.pk: shifts[p.slug] for p in people if p.slug in shifts}
     monkeypatch.setitem(sys.modules, "oncall.selectors", module)
     return shifts
 

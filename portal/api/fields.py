@@ -1,5 +1,5 @@
-"""A choice field with its own named OpenAPI enum, so on-call's many `status` and `kind` fields never collide
-with each other's (or other apps') enums in the schema."""
+"""A choice field with its own named OpenAPI enum (`<App><Choices>Enum`), so the many `status` and `kind`
+fields of the apps never collide in the schema."""
 
 from django.db import models
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
@@ -10,12 +10,13 @@ from rest_framework import serializers
 class EnumField(serializers.ChoiceField):
     def __init__(self, choices_class: type[models.Choices], **kwargs):
         self.choices_class = choices_class
-        self.enum_name = f"Oncall{choices_class.__name__}Enum"
+        app = choices_class.__module__.split(".", 1)[0].capitalize()
+        self.enum_name = f"{app}{choices_class.__name__}Enum"
         super().__init__(choices=choices_class.choices, **kwargs)
 
 
 class EnumFieldExtension(OpenApiSerializerFieldExtension):
-    target_class = "oncall.api.fields.EnumField"
+    target_class = "portal.api.fields.EnumField"
 
     def map_serializer_field(self, auto_schema, direction):
         field: EnumField = self.target
