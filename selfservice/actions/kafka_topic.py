@@ -156,7 +156,7 @@ class CreateKafkaTopic(Action):
             lead = Membership.objects.filter(team_id=team.parent_id, role=MembershipRole.LEAD).first()
         accountable = OwnerSpec(RaciRole.ACCOUNTABLE, person=lead.person) if lead else OwnerSpec("A", team=team)
         details = outcome.details
-        catalog_services.service_create(
+        entry = catalog_services.service_create(
             actor=request.requester,
             name=outcome.ref,
             slug=slug,
@@ -173,3 +173,6 @@ class CreateKafkaTopic(Action):
             owners=[accountable, OwnerSpec(RaciRole.RESPONSIBLE, team=team)],
             depends_on=list(Entity.objects.filter(slug="kafka")),
         )
+        # The request page links to where the result landed.
+        request.outcome = {**request.outcome, "catalog_url": entry.get_absolute_url()}
+        type(request).objects.filter(pk=request.pk).update(outcome=request.outcome)

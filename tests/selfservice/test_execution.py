@@ -41,6 +41,7 @@ def test_a_topic_requested_over_the_api_is_created_verified_and_catalogued(
     body = wait_for_status(api_client, location, {"succeeded", "failed"})
     assert body["status"] == "succeeded", body["last_error"]
     assert body["outcome"]["ref"] == "orders.cdc.v1" and body["outcome"]["created"] is True
+    assert body["outcome"]["catalog_url"] == "/catalog/services/orders-cdc-v1/"
     assert [e["to_status"] for e in body["events"] if e["to_status"]] == ["submitted", "queued", "running", "succeeded"]
 
     topic = kafka.topic("orders.cdc.v1")
