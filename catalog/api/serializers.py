@@ -461,6 +461,9 @@ class EntityLinksSerializer(serializers.Serializer):
     dependencies = serializers.URLField()
 
 
+LINK_SLUG = "--slug--"  # a placeholder no real slug contains (slugs are checked with SlugField)
+
+
 class EntitySerializer(serializers.ModelSerializer):
     """What services and data products share on reads."""
 
@@ -472,12 +475,8 @@ class EntitySerializer(serializers.ModelSerializer):
     domain = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     system = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     owners = serializers.SerializerMethodField()
-    depends_on = serializers.SlugRelatedField(
-        slug_field="slug", many=True, read_only=True, help_text="What this entity depends on (slugs)"
-    )
-    dependents = serializers.SlugRelatedField(
-        slug_field="slug", many=True, read_only=True, help_text="What depends on this entity (slugs)"
-    )
+    depends_on = serializers.SerializerMethodField(help_text="What this entity depends on (slugs)")
+    dependents = serializers.SerializerMethodField(help_text="What depends on this entity (slugs)")
     flags = serializers.SerializerMethodField(help_text="R11: what a tier-1 entity lacks (an owner, a runbook)")
     has_runbook = serializers.BooleanField(read_only=True)
     links = serializers.SerializerMethodField()
@@ -501,26 +500,57 @@ class EntitySerializer(serializers.ModelSerializer):
         "updated",
     ]
 
+    # The methods below build plain dicts and lists: a nested serializer per row costs a deep copy of its fields,
+    # which was most of a 50-row page's time (see docs/benchmarks.md).
+
     @extend_schema_field(OwnersSerializer)
     def get_owners(self, entity: Entity) -> dict:
-        return OwnersSerializer(selectors.entity_owners(entity)).data
+        owners = selectors.entity_owners(entity)
+        accountable = owners.accountable
+        return {
+            "accountable": party_data(accountable) if accountable is not None else None,
+            "responsible": [party_data(p) for p in owners.responsible],
+            "consulted": [party_data(p) for p in owners.consulted],
+            "informed": [party_data(p) for p in owners.informed],
+        }
+
+    @extend_schema_field(serializers.ListField(child=serializers.SlugField()))
+    def get_depends_on(self, entity: Entity) -> list[str]:
+        return [e.slug for e in entity.depends_on.all()]
+
+    @extend_schema_field(serializers.ListField(child=serializers.SlugField()))
+    def get_dependents(self, entity: Entity) -> list[str]:
+        return [e.slug for e in entity.dependents.all()]
 
     def get_flags(self, entity: Entity) -> list[str]:
         return selectors.entity_flags(entity)
 
+    def _link_templates(self, entity: Entity) -> dict[str, str | None]:
+        """The entity's URLs with a placeholder slug, reversed once per response rather than four times a row."""
+        key = f"_link_templates_{entity.kind == EntityKind.DATA_PRODUCT}"
+        templates = self.context.get(key)
+        if templates is None:
+            request = self.context.get("request")
+            probe = type(entity)(slug=LINK_SLUG, kind=entity.kind)
+            try:
+                html = probe.get_absolute_url()
+            except NoReverseMatch:  # the page is not there (yet): the API does not depend on it
+                html = None
+            if request is not None and html is not None:
+                html = request.build_absolute_uri(html)
+            templates = {
+                name: reverse(f"{self.api_basename}-{route}", args=[LINK_SLUG], request=request)
+                for name, route in (("self", "detail"), ("runbook", "runbook"), ("dependencies", "dependencies"))
+            } | {"html": html}
+            self.context[key] = templates
+        return templates
+
     @extend_schema_field(EntityLinksSerializer)
     def get_links(self, entity: Entity) -> dict:
-        request = self.context.get("request")
-        try:
-            html = entity.get_absolute_url()
-        except NoReverseMatch:  # the page is not there (yet): the API does not depend on it
-            html = None
-        if request is not None and html is not None:
-            html = request.build_absolute_uri(html)
         return {
-            name: reverse(f"{self.api_basename}-{route}", args=[entity.slug], request=request)
-            for name, route in (("self", "detail"), ("runbook", "runbook"), ("dependencies", "dependencies"))
-        } | {"html": html}
+            name: url.replace(LINK_SLUG, entity.slug) if url else url
+            for name, url in self._link_templates(entity).items()
+        }
 
 
 class ServiceSerializer(EntitySerializer):

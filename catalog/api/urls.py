@@ -14,3 +14,10 @@ router.register("services", views.ServiceViewSet, basename="catalog-service")
 router.register("data-products", views.DataProductViewSet, basename="catalog-data-product")
 
 urlpatterns = router.urls
+
+# Imports (catalog/api/imports.py): Backstage descriptors, all or nothing.
+from django.urls import path  # noqa: E402
+
+from catalog.api.imports import BackstageImportView  # noqa: E402
+
+urlpatterns += [path("imports/backstage/", BackstageImportView.as_view(), name="catalog-import-backstage")]

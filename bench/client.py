@@ -1,0 +1,105 @@
+"""The measuring client, the same for both sides: bench.py's method from ../shared/tools/backstage/ (one keep-alive
+connection, sequential requests, warm-up then measured, p50/p95/p99 with linear interpolation)."""
+
+import http.client
+import statistics
+import threading
+import time
+import urllib.parse
+from collections.abc import Callable
+from dataclasses import dataclass
+
+WARMUP = 20
+REQUESTS = 200
+
+
+class Client:
+    def __init__(self, base: str, headers: dict[str, str]):
+        self.url = urllib.parse.urlparse(base)
+        self.headers = {"Accept": "application/json", **headers}
+        self.conn = self._connect()
+
+    def _connect(self) -> http.client.HTTPConnection:
+        return http.client.HTTPConnection(self.url.hostname, self.url.port or 80, timeout=120)
+
+    def get(self, path: str) -> tuple[int, bytes, float]:
+        for attempt in range(2):
+            try:
+                t0 = time.perf_counter()
+                self.conn.request("GET", path, headers=self.headers)
+                response = self.conn.getresponse()
+                raw = response.read()
+                return response.status, raw, time.perf_counter() - t0
+            except (http.client.HTTPException, ConnectionError, OSError):
+                self.conn.close()
+                self.conn = self._connect()
+                if attempt:
+                    raise
+        raise AssertionError("unreachable")
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+def pct(xs: list[float], p: float) -> float:
+    xs = sorted(xs)
+    k = (len(xs) - 1) * p / 100
+    lo, hi = int(k), min(int(k) + 1, len(xs) - 1)
+    return xs[lo] + (xs[hi] - xs[lo]) * (k - lo)
+
+
+@dataclass
+class Latency:
+    p50: float
+    p95: float
+    p99: float
+    mean: float
+    errors: int
+    bytes: float
+    first_error: str = ""
+
+
+def measure(base: str, headers: dict, make_path: Callable[[], str], warmup=WARMUP, requests=REQUESTS) -> Latency:
+    """Latencies in ms of `requests` sequential GETs after `warmup`, on one keep-alive connection."""
+    client = Client(base, headers)
+    try:
+        for _ in range(warmup):
+            client.get(make_path())
+        lat, sizes, errors, first_error = [], [], 0, ""
+        for _ in range(requests):
+            path = make_path()
+            status, raw, dt = client.get(path)
+            if status != 200:
+                errors += 1
+                first_error = first_error or f"{path} -> {status} {raw[:200]!r}"
+            lat.append(dt * 1000)
+            sizes.append(len(raw))
+    finally:
+        client.close()
+    return Latency(
+        pct(lat, 50), pct(lat, 95), pct(lat, 99), statistics.mean(lat), errors, statistics.mean(sizes), first_error
+    )
+
+
+def throughput(base: str, headers: dict, path: str, clients: int = 4, seconds: float = 8.0) -> float:
+    """Requests per second with `clients` keep-alive connections in parallel, non-200 answers not counted."""
+    done = [0] * clients
+    stop = time.perf_counter() + seconds
+
+    def run(i: int) -> None:
+        client = Client(base, headers)
+        try:
+            client.get(path)  # warm the connection
+            while time.perf_counter() < stop:
+                status, _raw, _dt = client.get(path)
+                done[i] += status == 200
+        finally:
+            client.close()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(clients)]
+    started = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return sum(done) / (time.perf_counter() - started)

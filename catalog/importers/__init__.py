@@ -1,0 +1,1 @@
+"""Bulk loaders of the catalog: Backstage descriptors (backstage.py) and the fast row writer they share (bulk.py)."""
