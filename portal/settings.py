@@ -319,10 +319,28 @@ KAFKA_TOPIC_MAX_PARTITIONS = env_int("KAFKA_TOPIC_MAX_PARTITIONS", 64)
 KAFKA_APPROVAL_PARTITIONS = env_int("KAFKA_APPROVAL_PARTITIONS", 12)  # more needs the team lead's approval
 KAFKA_APPROVAL_RETENTION_MS = env_int("KAFKA_APPROVAL_RETENTION_MS", 7 * 24 * 3600 * 1000)
 
+# GitLab merge requests from golden paths: live when GITLAB_URL is set, else a local bare git repository.
+GITLAB_URL = env_str("GITLAB_URL")
+GITLAB_TOKEN = env_secret("GITLAB_TOKEN")
+GITLAB_PROJECT = env_str("GITLAB_PROJECT", "data/pipelines")
+GITLAB_WEBHOOK_SECRET = env_secret("GITLAB_WEBHOOK_SECRET")  # empty: the webhook refuses every call
+GITLAB_TIMEOUT_SECONDS = env_int("GITLAB_TIMEOUT_SECONDS", 10)
+# Where people reach the portal: links back from merge requests and DataHub.
+PORTAL_BASE_URL = env_str("PORTAL_BASE_URL", "http://127.0.0.1:8000")
+
+# DataHub: the catalog is published when DATAHUB_GMS_URL is set.
+DATAHUB_GMS_URL = env_str("DATAHUB_GMS_URL")
+DATAHUB_TOKEN = env_secret("DATAHUB_TOKEN")
+DATAHUB_TIMEOUT_SECONDS = env_int("DATAHUB_TIMEOUT_SECONDS", 10)
+DATAHUB_HTTP_RETRIES = env_int("DATAHUB_HTTP_RETRIES", 0)  # the emitter's own retries; Celery retries instead
+DATAHUB_MAX_RETRIES = env_int("DATAHUB_MAX_RETRIES", 5)
+DATAHUB_RETRY_BACKOFF = env_int("DATAHUB_RETRY_BACKOFF", 2)
+
 CELERY_BEAT_SCHEDULE = {
     "portal-heartbeat": {"task": "portal.heartbeat", "schedule": 60.0},
     # Requests accepted while the broker was down (or whose message was lost) are enqueued again.
     "selfservice-sweep": {"task": "selfservice.sweep_stuck_requests", "schedule": float(SELFSERVICE_SWEEP_INTERVAL)},
+    "selfservice-follow-merge-requests": {"task": "selfservice.follow_merge_requests", "schedule": 300.0},
     # R13: bets not shipped by the end of the build weeks are marked not shipped.
     "planning-circuit-breaker": {"task": "planning.trip_circuit_breakers", "schedule": 3600.0},
 }

@@ -11,3 +11,4 @@ class SelfserviceConfig(AppConfig):
         from selfservice import panels
 
         panels.register()
+        from selfservice.datahub import signals  # noqa: F401 (DataHub publication on catalog changes)

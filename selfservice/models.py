@@ -5,8 +5,9 @@ from django.db import models
 from django.urls import reverse
 
 from selfservice.choices import FINISHED, EventKind, RequestStatus
+from selfservice.datahub.choices import PublicationStatus
 
-__all__ = ["Request", "RequestEvent"]
+__all__ = ["DataHubPublication", "Request", "RequestEvent"]
 
 
 class Request(models.Model):
@@ -78,3 +79,17 @@ class RequestEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.request}: {self.kind} {self.to_status} {self.message[:40]}"
+
+
+class DataHubPublication(models.Model):
+    """The last publication of one catalog data product to DataHub: its status and error, shown on the entity."""
+
+    entity = models.OneToOneField("catalog.Entity", on_delete=models.CASCADE, related_name="datahub_publication")
+    status = models.CharField(max_length=20, choices=PublicationStatus.choices, default=PublicationStatus.PENDING)
+    urn = models.CharField(max_length=300, blank=True)
+    last_error = models.TextField(blank=True)
+    attempted_at = models.DateTimeField(null=True, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.entity_id}: {self.status}"

@@ -5,6 +5,7 @@ from celery.exceptions import SoftTimeLimitExceeded
 from celery.utils.time import get_exponential_backoff_interval
 from django.conf import settings
 
+from selfservice import tasks_gitlab  # noqa: F401 (autodiscovery loads tasks.py only; this registers its tasks)
 from selfservice.connectors.base import TransientError
 
 

@@ -10,3 +10,4 @@ router.register("actions", ActionViewSet, basename="action")
 router.register("requests", RequestViewSet, basename="request")
 
 urlpatterns = [path("", include((router.urls, "selfservice-api")))]
+urlpatterns += [path("gitlab/", include("selfservice.webhooks")), path("datahub/", include("selfservice.datahub.api"))]

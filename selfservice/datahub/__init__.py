@@ -1,0 +1,1 @@
+"""Publishing the catalog to DataHub (acryl-datahub, imported only inside the publishing code: it is heavy)."""
