@@ -115,7 +115,14 @@ REDIS_URL = env_str("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # The embedded default: a file cache, shared by the web and the worker on one host (a one-time secret a
+    # task hands to a page passes through it).
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(VAR_DIR / "cache"),
+        }
+    }
 
 #
 # Authentication
@@ -335,6 +342,22 @@ DATAHUB_TIMEOUT_SECONDS = env_int("DATAHUB_TIMEOUT_SECONDS", 10)
 DATAHUB_HTTP_RETRIES = env_int("DATAHUB_HTTP_RETRIES", 0)  # the emitter's own retries; Celery retries instead
 DATAHUB_MAX_RETRIES = env_int("DATAHUB_MAX_RETRIES", 5)
 DATAHUB_RETRY_BACKOFF = env_int("DATAHUB_RETRY_BACKOFF", 2)
+
+# Superset embed tokens with row-level security: live when SUPERSET_URL is set, else a labelled sandbox.
+SUPERSET_URL = env_str("SUPERSET_URL")
+SUPERSET_USERNAME = env_str("SUPERSET_USERNAME", "admin")
+SUPERSET_PASSWORD = env_secret("SUPERSET_PASSWORD")
+SUPERSET_TIMEOUT_SECONDS = env_int("SUPERSET_TIMEOUT_SECONDS", 10)
+SUPERSET_APPROVAL_LIFETIME_MINUTES = env_int("SUPERSET_APPROVAL_LIFETIME_MINUTES", 60)
+
+# Model deployments on Kubernetes: live when KUBECONFIG is set, else the manifest is written, not applied.
+KUBECONFIG = env_str("KUBECONFIG")
+KUBE_CONTEXT = env_str("KUBE_CONTEXT")
+MODEL_DEPLOY_NAMESPACE = env_str("MODEL_DEPLOY_NAMESPACE", "ml-{team}")
+MODEL_DEPLOY_READY_TIMEOUT = env_int("MODEL_DEPLOY_READY_TIMEOUT", 90)  # under the task's 120 s soft limit
+MODEL_DEPLOY_MAX_REPLICAS = env_int("MODEL_DEPLOY_MAX_REPLICAS", 10)
+MODEL_DEPLOY_APPROVAL_REPLICAS = env_int("MODEL_DEPLOY_APPROVAL_REPLICAS", 4)
+MODEL_DEPLOY_OLLAMA_IMAGE = env_str("MODEL_DEPLOY_OLLAMA_IMAGE", "ollama/ollama:latest")
 
 CELERY_BEAT_SCHEDULE = {
     "portal-heartbeat": {"task": "portal.heartbeat", "schedule": 60.0},

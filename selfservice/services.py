@@ -1,12 +1,14 @@
 """Every write of self-service: submit, approve, reject, cancel, retry, execute and sweep. Each transition is a
 conditional UPDATE (so two actors cannot both move a request), an event in its timeline, and an audit event."""
 
+import json
 import logging
 import time
 from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -170,7 +172,7 @@ def request_submit(*, user, action_id: str, params: dict, idempotency_key: str =
     if idempotency_key:
         existing = Request.objects.filter(requester=user, idempotency_key=idempotency_key).first()
         if existing is not None:
-            return _replay(existing, action_id, params), False
+            return _replay(existing, user, action_id, params), False
     action, cleaned, team = validate_params(user=user, action_id=action_id, params=params)
     need = action.approval_needed(cleaned, requester=user, team=team)
     try:
@@ -185,7 +187,9 @@ def request_submit(*, user, action_id: str, params: dict, idempotency_key: str =
                 approval_reason=need.reason if need else "",
             )
     except IntegrityError:  # the same key, submitted concurrently: the other one won
-        return _replay(Request.objects.get(requester=user, idempotency_key=idempotency_key), action_id, params), False
+        return _replay(
+            Request.objects.get(requester=user, idempotency_key=idempotency_key), user, action_id, params
+        ), False
     _event(request, actor=user, kind=EventKind.TRANSITION, to_status=S.SUBMITTED, message=f"{action.title} requested")
     audit.record(
         actor=user, verb="selfservice.request.submitted", target=request, changes={"parameters": [None, cleaned]}
@@ -197,17 +201,23 @@ def request_submit(*, user, action_id: str, params: dict, idempotency_key: str =
     return request, True
 
 
-def _replay(existing: Request, action_id: str, params: dict) -> Request:
-    same_action = existing.action == action_id
-    # Compared as text: a form replays "6" where the stored, cleaned parameters hold 6.
-    same_params = all(
-        str(existing.parameters.get(k)) == str(v) for k, v in (params or {}).items() if k in existing.parameters
-    )
-    if not (same_action and same_params):
+def _replay(existing: Request, user, action_id: str, params: dict) -> Request:
+    """The request this idempotency key made, if the repeat asks for the same thing (compared once cleaned:
+    a form sends "6" and "{}" where the stored parameters hold 6 and {})."""
+    action = get_action(action_id)
+    same = existing.action == action_id and action is not None
+    if same:
+        form = action.form_class(data=params, user=user, connector_factory=None)
+        same = form.is_valid() and _as_json(form.params()) == _as_json(existing.parameters)
+    if not same:
         raise ValidationError(
             {"idempotency_key": f"This key was already used for request #{existing.pk} with other parameters."}
         )
     return existing
+
+
+def _as_json(value) -> str:
+    return json.dumps(value, sort_keys=True, cls=DjangoJSONEncoder)
 
 
 @transaction.atomic

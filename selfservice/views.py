@@ -9,8 +9,10 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from portal.errors import Conflict
 from selfservice import selectors, services
 from selfservice.actions import ACTIONS, get_action
+from selfservice.actions.superset_embed import take_guest_token, token_waiting
 from selfservice.filters import RequestFilterSet
 from selfservice.models import Request
 
@@ -109,6 +111,7 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_decide": found.status == "pending_approval" and services.can_approve(request.user, found),
         "can_cancel": services.can_cancel(request.user, found),
         "can_retry": services.can_retry(request.user, found),
+        "token_waiting": found.requester_id == request.user.pk and token_waiting(found),
     }
     template = "selfservice/includes/request_live.html" if request.htmx else "selfservice/request_detail.html"
     return render(request, template, context)
@@ -140,6 +143,23 @@ def request_decide(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def request_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     return _run(request, pk, services.request_cancel, "Cancelled.")
+
+
+@require_POST
+def request_token(request: HttpRequest, pk: int) -> HttpResponse:
+    """Show a secret the request produced (a Superset guest token) once, to its requester."""
+    found = _visible_or_404(request, pk)
+    try:
+        secret = take_guest_token(user=request.user, request=found)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect(found)
+    except Conflict as exc:  # shown already, or its pick-up time is over
+        messages.error(request, str(exc))
+        return redirect(found)
+    response = render(request, "selfservice/token_once.html", {"req": found, "secret": secret})
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @require_POST

@@ -4,8 +4,6 @@ resolve slugs. The rules (R9, R10, ...) are the services' job, so the forms and 
 from django.contrib.auth import get_user_model
 from django.db import models
 from django.urls import NoReverseMatch
-from drf_spectacular.extensions import OpenApiSerializerFieldExtension
-from drf_spectacular.plumbing import ResolvedComponent
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.reverse import reverse
@@ -37,6 +35,7 @@ from catalog.models import (
     Team,
 )
 from catalog.rules import OwnerSpec
+from portal.api.fields import EnumField
 
 User = get_user_model()
 
@@ -49,36 +48,6 @@ def _slug_field(model, what: str, **kwargs) -> serializers.SlugRelatedField:
         error_messages={"does_not_exist": f"no {what} with slug '{{value}}'"},
         **kwargs,
     )
-
-
-class CatalogEnumField(serializers.ChoiceField):
-    """A choice field whose OpenAPI enum is a component of its own (CatalogTierEnum, ...): enums named after the
-    field ("kind", "role", "type") would collide with other apps' fields of the same name."""
-
-    def __init__(self, choices_class: type[models.Choices], **kwargs):
-        self.choices_class = choices_class
-        self.enum_name = f"Catalog{choices_class.__name__}Enum"
-        super().__init__(choices=choices_class.choices, **kwargs)
-
-
-class CatalogEnumFieldExtension(OpenApiSerializerFieldExtension):
-    target_class = "catalog.api.serializers.CatalogEnumField"
-
-    def map_serializer_field(self, auto_schema, direction):
-        field: CatalogEnumField = self.target
-        is_int = issubclass(field.choices_class, models.IntegerChoices)
-        component = ResolvedComponent(
-            name=field.enum_name,
-            type=ResolvedComponent.SCHEMA,
-            object=field.enum_name,
-            schema={
-                "type": "integer" if is_int else "string",
-                "enum": list(field.choices_class.values),
-                "description": "\n".join(f"* `{v}` - {label}" for v, label in field.choices_class.choices),
-            },
-        )
-        auto_schema.registry.register_on_missing(component)
-        return component.ref
 
 
 class PartyType(models.TextChoices):
@@ -145,7 +114,7 @@ def party_data(party: Team | Person) -> dict:
 class PartySerializer(serializers.Serializer):
     """A team or a person, as owners and consumers are shown."""
 
-    type = CatalogEnumField(PartyType)
+    type = EnumField(PartyType)
     slug = serializers.SlugField()
     name = serializers.CharField()
     email = serializers.CharField(help_text="May be empty")
@@ -169,7 +138,7 @@ class OwnerInputSerializer(serializers.Serializer):
 
     team = serializers.SlugField(required=False, help_text="A team's slug (or give person)")
     person = serializers.SlugField(required=False, help_text="A person's slug (or give team)")
-    role = CatalogEnumField(RaciRole)
+    role = EnumField(RaciRole)
 
 
 class ConsumerInputSerializer(serializers.Serializer):
@@ -297,7 +266,7 @@ class TeamMemberSerializer(serializers.ModelSerializer):
     membership = serializers.IntegerField(source="id", help_text="The membership's id (for memberships/{id}/)")
     person = serializers.SlugField(source="person.slug")
     full_name = serializers.CharField(source="person.full_name")
-    role = CatalogEnumField(MembershipRole)
+    role = EnumField(MembershipRole)
 
     class Meta:
         model = Membership
@@ -353,7 +322,7 @@ class PersonMembershipSerializer(serializers.ModelSerializer):
     membership = serializers.IntegerField(source="id")
     team = serializers.SlugField(source="team.slug")
     team_name = serializers.CharField(source="team.name")
-    role = CatalogEnumField(MembershipRole)
+    role = EnumField(MembershipRole)
 
     class Meta:
         model = Membership
@@ -389,7 +358,7 @@ class MembershipSerializer(serializers.ModelSerializer):
     team = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     person = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     person_name = serializers.CharField(source="person.full_name", read_only=True)
-    role = CatalogEnumField(MembershipRole, read_only=True)
+    role = EnumField(MembershipRole, read_only=True)
 
     class Meta:
         model = Membership
@@ -399,7 +368,7 @@ class MembershipSerializer(serializers.ModelSerializer):
 class MembershipWriteSerializer(serializers.ModelSerializer):
     team = _slug_field(Team, "team")
     person = _slug_field(Person, "person")
-    role = CatalogEnumField(MembershipRole, default=MembershipRole.MEMBER)
+    role = EnumField(MembershipRole, default=MembershipRole.MEMBER)
 
     class Meta:
         model = Membership
@@ -469,9 +438,9 @@ class EntitySerializer(serializers.ModelSerializer):
 
     api_basename = ""  # the router basename of the concrete viewset
 
-    kind = CatalogEnumField(EntityKind, read_only=True)
-    tier = CatalogEnumField(Tier, read_only=True)
-    lifecycle = CatalogEnumField(Lifecycle, read_only=True)
+    kind = EnumField(EntityKind, read_only=True)
+    tier = EnumField(Tier, read_only=True)
+    lifecycle = EnumField(Lifecycle, read_only=True)
     domain = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     system = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     owners = serializers.SerializerMethodField()
@@ -562,7 +531,7 @@ class ServiceSerializer(EntitySerializer):
 
 
 class ConsumerSerializer(serializers.Serializer):
-    type = CatalogEnumField(PartyType)
+    type = EnumField(PartyType)
     slug = serializers.SlugField()
     name = serializers.CharField()
     email = serializers.CharField()
@@ -581,7 +550,7 @@ class OutputDatasetSerializer(serializers.ModelSerializer):
 
 
 class ContractFieldSerializer(serializers.ModelSerializer):
-    type = CatalogEnumField(FieldType)
+    type = EnumField(FieldType)
     quality_rules = serializers.ListField(
         child=serializers.CharField(max_length=200), required=False, help_text='e.g. ["not_null", "min: 0"]'
     )
@@ -637,7 +606,7 @@ class EntityWriteSerializer(FlatErrorsMixin, serializers.ModelSerializer):
     """What services and data products share on writes; owners are required on create only."""
 
     slug = serializers.SlugField(max_length=200, required=False, help_text="Made from the name when left out")
-    tier = CatalogEnumField(Tier, required=False)
+    tier = EnumField(Tier, required=False)
     domain = _slug_field(Domain, "domain", required=False, allow_null=True)
     system = _slug_field(System, "system", required=False, allow_null=True)
     owners = OwnersField(
@@ -657,8 +626,8 @@ class EntityWriteSerializer(FlatErrorsMixin, serializers.ModelSerializer):
 
 
 class ServiceWriteSerializer(EntityWriteSerializer):
-    kind = CatalogEnumField(EntityKind, help_text=f"One of: {', '.join(dict(SERVICE_KINDS))} (checked by the model)")
-    lifecycle = CatalogEnumField(
+    kind = EnumField(EntityKind, help_text=f"One of: {', '.join(dict(SERVICE_KINDS))} (checked by the model)")
+    lifecycle = EnumField(
         Lifecycle,
         required=False,
         help_text=f"One of: {', '.join(SERVICE_LIFECYCLES)}; defaults to production",
@@ -670,7 +639,7 @@ class ServiceWriteSerializer(EntityWriteSerializer):
 
 
 class DataProductWriteSerializer(EntityWriteSerializer):
-    lifecycle = CatalogEnumField(
+    lifecycle = EnumField(
         Lifecycle,
         required=False,
         help_text=f"One of: {', '.join(DATA_PRODUCT_LIFECYCLES)}; a new data product is a draft; publishing checks R10",

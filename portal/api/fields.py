@@ -20,12 +20,13 @@ class EnumFieldExtension(OpenApiSerializerFieldExtension):
 
     def map_serializer_field(self, auto_schema, direction):
         field: EnumField = self.target
+        is_int = issubclass(field.choices_class, models.IntegerChoices)
         component = ResolvedComponent(
             name=field.enum_name,
             type=ResolvedComponent.SCHEMA,
             object=field.enum_name,
             schema={
-                "type": "string",
+                "type": "integer" if is_int else "string",
                 "enum": list(field.choices_class.values),
                 "description": "\n".join(f"* `{v}` - {label}" for v, label in field.choices_class.choices),
             },

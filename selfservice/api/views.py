@@ -1,8 +1,8 @@
 """The self-service API: actions, plans, requests (202 on submit) and their approval, cancel and retry."""
 
 from django.db.models import Prefetch
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
-from rest_framework import mixins, status, viewsets
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
@@ -158,6 +158,19 @@ class RequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
         return self._detail(services.request_cancel(actor=request.user, request=self.get_object()))
+
+    @extend_schema(
+        request=None,
+        responses=inline_serializer("GuestToken", {"token": serializers.CharField()}),
+        summary="A secret the request produced (a Superset guest token), handed to its requester once",
+    )
+    @action(detail=True, methods=["post"])
+    def token(self, request, pk=None):
+        """POST, not GET, so that no link prefetcher uses up the one showing."""
+        from selfservice.actions.superset_embed import take_guest_token
+
+        secret = take_guest_token(user=request.user, request=self.get_object())
+        return Response({"token": secret}, headers={"Cache-Control": "no-store"})
 
     @extend_schema(request=None, responses=RequestSerializer)
     @action(detail=True, methods=["post"])

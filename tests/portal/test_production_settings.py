@@ -9,7 +9,15 @@ from tests.conftest import ROOT
 
 
 def run_manage(*args: str, env: dict) -> subprocess.CompletedProcess:
-    production = ("OIDC_", "DEBUG", "SECRET_KEY", "SECURE_", "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE")
+    production = (
+        "OIDC_",
+        "DEBUG",
+        "SECRET_KEY",
+        "SECURE_",
+        "SESSION_COOKIE_SECURE",
+        "CSRF_COOKIE_SECURE",
+        "DJANGO_ALLOW_ASYNC",
+    )
     base = {k: v for k, v in os.environ.items() if not k.startswith(production)}
     return subprocess.run(
         [sys.executable, "manage.py", *args], cwd=ROOT, env={**base, **env}, capture_output=True, text=True, timeout=60
