@@ -8,6 +8,7 @@ class CatalogConfig(AppConfig):
     verbose_name = "Catalog"
 
     def ready(self) -> None:
-        from catalog import panels
+        from catalog import panels, panels_slo
 
         panels.register()
+        panels_slo.register()

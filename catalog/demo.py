@@ -4,7 +4,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
-from catalog import demo_entities, permissions
+from catalog import demo_entities, demo_slo, permissions
 from catalog.choices import MembershipRole
 from catalog.models import Membership, Person, Team
 from portal.roles import ENGINEER, LEAD, STAKEHOLDER
@@ -119,6 +119,7 @@ def load(*, stdout) -> int:
     for team in teams.values():
         permissions.sync_team_members(team)
     created += demo_entities.load()
+    created += demo_slo.load()
     stdout.write(f"catalog: {created} rows created")
     return created
 

@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from catalog import services
+from catalog import demo_slo, services
 from catalog.choices import EntityKind, Lifecycle, RaciRole
 from catalog.models import Domain, Entity, Person, System, Team
 from catalog.rules import OwnerSpec
@@ -275,6 +275,7 @@ def load() -> int:
                 actor=None, product=product, version=version, changelog=changelog, released_at=released
             )
         if spec["lifecycle"] == Lifecycle.PUBLISHED:
+            demo_slo.ensure_slos(product)  # R10: a data product is published with an SLO
             services.data_product_publish(actor=None, product=product)
         created += 1
     if "revenue-dashboard" not in existing:

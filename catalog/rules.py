@@ -53,13 +53,13 @@ def raci_violations(owners: Iterable[OwnerSpec]) -> list[str]:
     return problems
 
 
-def publish_missing(*, consumers: int, quality_sla: str, versions: int, documentation: str, url: str) -> list[str]:
+def publish_missing(*, consumers: int, slos: int, versions: int, documentation: str, url: str) -> list[str]:
     """R10: what a data product still lacks before it can be published (empty when it is ready)."""
     missing = []
     if consumers == 0:
         missing.append("a consumer (a team or a named stakeholder)")
-    if not (quality_sla or "").strip():
-        missing.append("a quality SLA")
+    if slos == 0:
+        missing.append("an SLO")
     if versions == 0:
         missing.append("a version with a changelog")
     if not ((documentation or "").strip() or (url or "").strip()):

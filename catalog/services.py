@@ -355,7 +355,7 @@ def _set_contract(product: DataProduct, fields: Iterable[dict]) -> None:
 def _check_publishable(product: DataProduct) -> None:
     missing = rules.publish_missing(
         consumers=product.consumers.count(),
-        quality_sla=product.quality_sla,
+        slos=product.slos.count(),
         versions=product.versions.count(),
         documentation=product.documentation,
         url=product.documentation_url,

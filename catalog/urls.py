@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from catalog import views
+from catalog import views, views_slo
 
 app_name = "catalog"
 urlpatterns = [
@@ -23,4 +23,14 @@ urlpatterns = [
     path("data-products/<slug:slug>/publish/", views.dataproduct_publish, name="dataproduct-publish"),
     path("data-products/<slug:slug>/versions/", views.dataproduct_version_add, name="dataproduct-version-add"),
     path("entities/<slug:slug>/runbook/", views.runbook_edit, name="runbook-edit"),
+]
+
+# SLOs
+urlpatterns += [
+    path("slos/", views_slo.slo_list, name="slo-list"),
+    path("slos/new/", views_slo.slo_create, name="slo-create"),
+    path("slos/import/", views_slo.slo_import, name="slo-import"),
+    path("slos/<int:pk>/", views_slo.slo_detail, name="slo-detail"),
+    path("slos/<int:pk>/edit/", views_slo.slo_edit, name="slo-edit"),
+    path("slos/<int:pk>/delete/", views_slo.slo_delete, name="slo-delete"),
 ]

@@ -363,6 +363,8 @@ CELERY_BEAT_SCHEDULE = {
     "portal-heartbeat": {"task": "portal.heartbeat", "schedule": 60.0},
     # Requests accepted while the broker was down (or whose message was lost) are enqueued again.
     "selfservice-sweep": {"task": "selfservice.sweep_stuck_requests", "schedule": float(SELFSERVICE_SWEEP_INTERVAL)},
+    # Freshness goes stale without new data: statuses on lists and the dashboard are re-evaluated.
+    "catalog-evaluate-slos": {"task": "catalog.evaluate_slos", "schedule": 300.0},
     "selfservice-follow-merge-requests": {"task": "selfservice.follow_merge_requests", "schedule": 300.0},
     # R13: bets not shipped by the end of the build weeks are marked not shipped.
     "planning-circuit-breaker": {"task": "planning.trip_circuit_breakers", "schedule": 3600.0},

@@ -12,6 +12,11 @@ router.register("domains", views.DomainViewSet, basename="catalog-domain")
 router.register("systems", views.SystemViewSet, basename="catalog-system")
 router.register("services", views.ServiceViewSet, basename="catalog-service")
 router.register("data-products", views.DataProductViewSet, basename="catalog-data-product")
+# SLOs and SLI ingestion
+from catalog.api import slo  # noqa: E402 (kept in this block)
+
+router.register("slos", slo.SloViewSet, basename="catalog-slo")
+router.register("freshness", slo.FreshnessViewSet, basename="catalog-freshness")
 
 urlpatterns = router.urls
 

@@ -537,11 +537,11 @@ class DataProductViewSet(EntityViewSet):
         )
 
     @extend_schema(
-        summary="Publish (R10: needs a consumer, a quality SLA, a version and documentation)",
+        summary="Publish (R10: needs a consumer, an SLO, a version and documentation)",
         request=None,
         responses={
             200: s.DataProductSerializer,
-            400: OpenApiResponse(description='{"lifecycle": ["Cannot publish ...: it needs a quality SLA, ..."]}'),
+            400: OpenApiResponse(description='{"lifecycle": ["Cannot publish ...: it needs an SLO, ..."]}'),
         },
     )
     @action(detail=True, methods=["post"])

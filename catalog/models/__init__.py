@@ -10,6 +10,7 @@ from catalog.models.dataproducts import (
 from catalog.models.entities import Dependency, Domain, Entity, Service, System
 from catalog.models.ownership import Ownership
 from catalog.models.runbooks import AlertResponse, EscalationContact, Runbook, RunbookStep
+from catalog.models.slo import FreshnessHeartbeat, SliMeasurement, Slo
 from catalog.models.teams import Membership, Person, Team
 
 __all__ = [
@@ -22,6 +23,7 @@ __all__ = [
     "Domain",
     "Entity",
     "EscalationContact",
+    "FreshnessHeartbeat",
     "Membership",
     "OutputDataset",
     "Ownership",
@@ -29,6 +31,8 @@ __all__ = [
     "Runbook",
     "RunbookStep",
     "Service",
+    "SliMeasurement",
+    "Slo",
     "System",
     "Team",
 ]

@@ -4,6 +4,7 @@ import pytest
 
 from catalog.models import DataProduct, DataProductVersion, Runbook
 from catalog.permissions import CatalogEntityPermission
+from catalog.slo import services as slo_services
 from tests.catalog.factories import build_org, owned_data_product, owned_service, publishable_data_product
 
 URL = "/api/v1/catalog/data-products/"
@@ -97,7 +98,7 @@ def test_publishing_without_what_r10_asks_for_is_refused_with_the_list_of_what_i
     assert response.status_code == 400
     assert response.json() == {
         "lifecycle": [
-            "Cannot publish Churn scores: it needs a consumer (a team or a named stakeholder), a quality SLA, "
+            "Cannot publish Churn scores: it needs a consumer (a team or a named stakeholder), an SLO, "
             "a version with a changelog, documentation."
         ]
     }
@@ -119,6 +120,7 @@ def test_publishing_through_an_update_is_checked_too(api_client, org):
 
 def test_a_ready_data_product_is_published(api_client, org):
     product = publishable_data_product(team=org.engineering)
+    slo_services.slo_create(actor=None, entity=product, sli_kind="freshness")  # R10 asks for an SLO
     api_client.force_authenticate(org.engineering_engineer)
     response = api_client.post(f"{URL}{product.slug}/publish/")
     assert response.status_code == 200, response.json()

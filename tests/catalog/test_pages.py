@@ -184,7 +184,7 @@ def test_publishing_from_the_page_shows_what_is_missing(client, org, make_produc
     product = make_product()
     client.force_login(org["ana"].user)
     response = client.post(f"/catalog/data-products/{product.slug}/publish/", follow=True)
-    assert "Cannot publish" in response.content.decode() and "a quality SLA" in response.content.decode()
+    assert "Cannot publish" in response.content.decode() and "an SLO" in response.content.decode()
     assert DataProduct.objects.get(pk=product.pk).lifecycle == "draft"
 
 

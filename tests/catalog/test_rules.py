@@ -7,6 +7,7 @@ from catalog import rules, selectors, services
 from catalog.choices import MembershipRole
 from catalog.models import Entity, Ownership, Service
 from catalog.rules import OwnerSpec
+from catalog.slo import services as slo_services
 from portal.models import AuditEvent
 
 
@@ -87,7 +88,7 @@ def test_r10_publishing_lists_everything_that_is_missing(org, make_product):
     with pytest.raises(ValidationError) as excinfo:
         services.data_product_publish(actor=None, product=product)
     assert excinfo.value.message_dict["lifecycle"] == [
-        f"Cannot publish {product.name}: it needs a consumer (a team or a named stakeholder), a quality SLA, "
+        f"Cannot publish {product.name}: it needs a consumer (a team or a named stakeholder), an SLO, "
         "a version with a changelog, documentation."
     ]
     product.refresh_from_db()
@@ -99,6 +100,7 @@ def test_r10_publishing_succeeds_once_everything_is_there(org, make_product):
         documentation="How to use it", quality_sla="Daily by 7 AM", consumers=[{"team": org["beta"]}]
     )
     services.data_product_version_add(actor=None, product=product, version="1.0.0", changelog="First")
+    slo_services.slo_create(actor=None, entity=product, sli_kind="freshness")  # R10: an SLO, not words
     services.data_product_publish(actor=org["boss"].user, product=product)
     product.refresh_from_db()
     assert product.lifecycle == "published"

@@ -33,7 +33,6 @@ def _run(statements):
 
 
 class Migration(migrations.Migration):
-    # The lead points this at the SLO migration ("catalog", "0004_slo...") when both land.
     dependencies = [("catalog", "0003_ownership_roles")]
 
     operations = [migrations.RunPython(_run(INDEXES), _run(DROP))]
