@@ -70,6 +70,10 @@ def oncall_days(person, start: datetime.date, end: datetime.date, shifts: list |
     """
     days: set[datetime.date] = set()
     for shift in oncall_shifts(person, start, end) if shifts is None else shifts:
+        # The primary carries the pager; a secondary backs up and works on the cycle (in a team of two with
+        # both layers everyone is always on one of them, which would leave no capacity at all).
+        if getattr(shift, "layer", "primary") != "primary":
+            continue
         shift_start, shift_end = _aware(shift.start), _aware(shift.end)
         first = max(timezone.localtime(shift_start).date(), start)
         last = min(timezone.localtime(shift_end).date() + datetime.timedelta(days=1), end)

@@ -127,3 +127,18 @@ def test_the_lead_may_over_commit_with_a_reason_and_it_is_audited(org, betting_c
     event = AuditEvent.objects.get(verb="bet.placed")
     assert "over-commits" in event.message and "Sara covers" in event.message
     assert _platform(betting_cycle, org).over_committed
+
+
+def test_only_primary_shifts_take_capacity(org, betting_cycle, fake_oncall):
+    start = datetime.datetime.combine(betting_cycle.start_date, datetime.time(9), tzinfo=datetime.UTC)
+    week = datetime.timedelta(days=7)
+
+    @dataclass
+    class LayeredShift(Shift):
+        layer: str = "primary"
+
+    fake_oncall["kim"] = [
+        LayeredShift(start, start + week, "primary"),
+        LayeredShift(start + week, start + 2 * week, "secondary"),
+    ]
+    assert capacity.oncall_weeks(org.kim.person, betting_cycle.start_date, betting_cycle.build_end) == 1
