@@ -28,6 +28,8 @@ BIN = Path(sys.executable).parent
 DB = os.environ.get("BENCH_SELFSERVICE_DB", "portal_bench_selfservice")
 PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
 REDIS = os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379/5")
+# One worker process; its pool runs this many tasks at once (they mostly wait on Kafka and the database).
+CONCURRENCY = os.environ.get("BENCH_CONCURRENCY", "4")
 
 
 def free_port() -> int:
@@ -199,7 +201,7 @@ def main() -> None:
         results = [settle(loc) for loc in locations]
         drained_in = time.perf_counter() - began
         succeeded = sum(r["status"] == "succeeded" for r in results)
-        print("Self-service: Kafka topic, gunicorn + 1 Celery worker (concurrency 2) on Redis, local Tansu broker")
+        print(f"Self-service: Kafka topic, gunicorn + 1 Celery worker (concurrency {CONCURRENCY}) on Redis, Tansu")
         print(
             f"  submit-to-succeeded (server)  p50 {statistics.median(server_ms):7.1f} ms   "
             f"p95 {percentile(server_ms, 95):7.1f} ms   ({n_latency} requests, one at a time)"
