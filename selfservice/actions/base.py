@@ -70,3 +70,25 @@ class Action:
             if field.required:
                 required.append(name)
         return {"type": "object", "properties": properties, "required": required, "additionalProperties": False}
+
+
+def team_owners(team) -> list:
+    """The RACI a self-service result lands with in the catalog: Accountable the team's lead (its subteam
+    lead or lead, else the lead of the team above; the team itself if it has none), Responsible the team."""
+    from catalog.choices import MembershipRole, RaciRole
+    from catalog.models import Membership
+    from catalog.rules import OwnerSpec
+
+    lead = (
+        Membership.objects.filter(team=team, role__in=[MembershipRole.SUBTEAM_LEAD, MembershipRole.LEAD])
+        .select_related("person")
+        .first()
+    )
+    if lead is None and team.parent_id:
+        lead = (
+            Membership.objects.filter(team_id=team.parent_id, role=MembershipRole.LEAD).select_related("person").first()
+        )
+    accountable = (
+        OwnerSpec(RaciRole.ACCOUNTABLE, person=lead.person) if lead else OwnerSpec(RaciRole.ACCOUNTABLE, team=team)
+    )
+    return [accountable, OwnerSpec(RaciRole.RESPONSIBLE, team=team)]

@@ -8,10 +8,9 @@ from django.core.validators import MaxValueValidator
 from django.db import transaction
 from django.utils.text import slugify
 
-from catalog.choices import EntityKind, Lifecycle, MembershipRole, RaciRole
-from catalog.models import Entity, Membership
-from catalog.rules import OwnerSpec
-from selfservice.actions.base import Action, ApprovalNeed
+from catalog.choices import EntityKind, Lifecycle
+from catalog.models import Entity
+from selfservice.actions.base import Action, ApprovalNeed, team_owners
 from selfservice.actions.forms import ActionForm
 from selfservice.connectors.base import Outcome, TransientError
 
@@ -146,15 +145,6 @@ class CreateKafkaTopic(Action):
         slug = slugify(outcome.ref.replace(".", "-"))
         if Entity.objects.filter(slug=slug).exists():
             return
-        team = request.team
-        lead = (
-            Membership.objects.filter(team=team, role__in=[MembershipRole.SUBTEAM_LEAD, MembershipRole.LEAD])
-            .select_related("person")
-            .first()
-        )
-        if lead is None and team.parent_id:
-            lead = Membership.objects.filter(team_id=team.parent_id, role=MembershipRole.LEAD).first()
-        accountable = OwnerSpec(RaciRole.ACCOUNTABLE, person=lead.person) if lead else OwnerSpec("A", team=team)
         details = outcome.details
         entry = catalog_services.service_create(
             actor=request.requester,
@@ -170,7 +160,7 @@ class CreateKafkaTopic(Action):
                 f"cleanup.policy {details.get('configs', {}).get('cleanup.policy')}."
                 + (" On the local sandbox broker." if request.sandbox else "")
             ),
-            owners=[accountable, OwnerSpec(RaciRole.RESPONSIBLE, team=team)],
+            owners=team_owners(request.team),
             depends_on=list(Entity.objects.filter(slug="kafka")),
         )
         # The request page links to where the result landed.

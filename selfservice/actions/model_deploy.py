@@ -9,11 +9,10 @@ from django.core.validators import MaxValueValidator
 from django.db import transaction
 from django.utils.text import slugify
 
-from catalog.choices import EntityKind, Lifecycle, MembershipRole, RaciRole
-from catalog.models import Entity, Membership, Service
-from catalog.rules import OwnerSpec
+from catalog.choices import EntityKind, Lifecycle
+from catalog.models import Entity, Service
 from selfservice import manifests
-from selfservice.actions.base import Action, ApprovalNeed
+from selfservice.actions.base import Action, ApprovalNeed, team_owners
 from selfservice.actions.forms import ActionForm
 from selfservice.connectors.base import Outcome
 
@@ -237,15 +236,6 @@ class RequestModelDeployment(Action):
             return
         if Entity.objects.filter(slug=slug).exists():
             return
-        team = request.team
-        lead = (
-            Membership.objects.filter(team=team, role__in=[MembershipRole.SUBTEAM_LEAD, MembershipRole.LEAD])
-            .select_related("person")
-            .first()
-        )
-        if lead is None and team.parent_id:
-            lead = Membership.objects.filter(team_id=team.parent_id, role=MembershipRole.LEAD).first()
-        accountable = OwnerSpec(RaciRole.ACCOUNTABLE, person=lead.person) if lead else OwnerSpec("A", team=team)
         catalog_services.service_create(
             actor=request.requester,
             name=details["name"],
@@ -254,5 +244,5 @@ class RequestModelDeployment(Action):
             tier=3,
             lifecycle=Lifecycle.PRODUCTION,
             description=description,
-            owners=[accountable, OwnerSpec(RaciRole.RESPONSIBLE, team=team)],
+            owners=team_owners(request.team),
         )
