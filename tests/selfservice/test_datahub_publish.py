@@ -175,3 +175,15 @@ def test_a_catalog_edit_is_published_once_through_the_worker(people, fake_datahu
     ownership_posts = [p for p in fake_datahub.proposals() if p["aspectName"] == "ownership"]
     assert len(ownership_posts) == 1  # one publication for the whole edit, not one per changed row
     assert json.loads(ownership_posts[0]["aspect"]["value"])["owners"]
+
+
+def test_a_failed_publication_shows_on_the_entity_page(client, people, fake_datahub, settings):
+    settings.DATAHUB_GMS_URL = ""
+    product = make_product(people)
+    settings.DATAHUB_GMS_URL = fake_datahub.url
+    settings.DATAHUB_TOKEN = "wrong"  # noqa: S105
+    services.data_product_publish(entity_id=product.pk, final_attempt=False)
+    client.force_login(people["ana"])
+    html = client.get(f"/catalog/data-products/{product.slug}/").content.decode()
+    assert 'data-testid="datahub-status">Failed</span>' in html
+    assert "DataHub refused the token (401)" in html
