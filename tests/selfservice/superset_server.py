@@ -16,7 +16,8 @@ import pytest
 
 from tests.conftest import ROOT, free_port
 
-SCRIPT = ROOT.parent / "shared" / "tools" / "superset" / "start-superset.sh"
+# The shared tools sit beside the clone (as in CI); SHARED_DIR points elsewhere when they do not.
+SCRIPT = Path(os.environ.get("SHARED_DIR", ROOT.parent / "shared")) / "tools" / "superset" / "start-superset.sh"
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,7 @@ def superset() -> Superset:
     lab_dir = Path(os.environ.get("SUPERSET_LAB_DIR", ROOT.parent / "superset-env")).resolve()
     started_here = not _running(lab_dir)
     if started_here:
+        assert SCRIPT.exists(), f"the Superset tests need {SCRIPT} (shared/ beside the clone, or set SHARED_DIR)"
         port = free_port()
         subprocess.run(["bash", str(SCRIPT), str(lab_dir), str(port)], check=True, stdout=subprocess.PIPE, timeout=900)
     env = _lab_env(lab_dir)
