@@ -77,6 +77,8 @@ def test_make_run_serves_the_portal_on_sqlite_with_a_worker(embedded_portal):
     assert pong.returncode == 0, pong.stderr
     assert "pong: portal" in pong.stdout
     assert os.path.exists(os.path.join(env["PORTAL_VAR_DIR"], "portal.sqlite3")), "the embedded SQLite file"
+    # Celery beat runs too: its first heartbeat, run by the worker, shows on the dashboard.
+    wait_for(lambda: "healthy" in session.get(f"{base}/", timeout=10).text, 60, "beat's heartbeat on the dashboard")
 
 
 def test_make_run_creates_a_kafka_topic_on_its_sandbox_broker(embedded_portal):
