@@ -10,13 +10,12 @@ Every request is recorded; `fail_next` injects failures.
 """
 
 import json
-import threading
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from tests.conftest import free_port
+from tests.fakes import LoopbackServer
 
 CONFIG = {
     "models": {},
@@ -43,28 +42,13 @@ class Recorded:
     headers: dict[str, str]
 
 
-class FakeDataHub:
+class FakeDataHub(LoopbackServer):
     def __init__(self, token: str = "datahub-test-token"):  # noqa: S107
         self.token = token
-        self.port = free_port()
         self.requests: list[Recorded] = []
         self.aspects: dict[tuple[str, str], dict] = {}  # (urn, aspect name) -> the aspect's JSON, as stored
         self.fail_next: list[tuple[int, str]] = []  # (status, message) for the next proposals, once each
-        self._lock = threading.Lock()
-        self.server = ThreadingHTTPServer(("127.0.0.1", self.port), self._handler())
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def start(self) -> "FakeDataHub":
-        self.thread.start()
-        return self
-
-    def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        super().__init__()
 
     def proposals(self) -> list[dict]:
         return [r.body["proposal"] for r in self.requests if r.path == "/aspects" and r.method == "POST"]

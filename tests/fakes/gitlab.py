@@ -17,13 +17,12 @@ Every request is recorded (method, path, query, JSON body) for assertions; `fail
 import itertools
 import json
 import re
-import threading
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from tests.conftest import free_port
+from tests.fakes import LoopbackServer
 
 
 @dataclass
@@ -45,29 +44,14 @@ class Project:
     merge_requests: list[dict] = field(default_factory=list)
 
 
-class FakeGitLab:
+class FakeGitLab(LoopbackServer):
     def __init__(self, token: str = "glpat-test-token"):  # noqa: S107
         self.token = token
-        self.port = free_port()
         self.requests: list[Recorded] = []
         self.projects: dict[str, Project] = {}
         self.fail_next: list[tuple[str, str, int, Any]] = []  # (method, path regex, status, body): used once each
         self._ids = itertools.count(1)
-        self._lock = threading.Lock()
-        self.server = ThreadingHTTPServer(("127.0.0.1", self.port), self._handler())
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def start(self) -> "FakeGitLab":
-        self.thread.start()
-        return self
-
-    def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        super().__init__()
 
     #
     # Test helpers
