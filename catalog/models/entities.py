@@ -62,7 +62,11 @@ class Entity(models.Model):
     class Meta:
         ordering = ["name"]
         verbose_name_plural = "entities"
-        indexes = [models.Index(fields=["kind", "name"], name="catalog_entity_kind_name_idx")]
+        indexes = [
+            models.Index(fields=["kind", "name"], name="catalog_entity_kind_name_idx"),
+            # Lists of services and data products page in name order: an index scan rather than a sort of them all.
+            models.Index(fields=["name", "id"], name="catalog_entity_name_id_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.name
