@@ -29,7 +29,7 @@ MAX_DEPENDENCY_DEPTH = 50  # a guard against cycles; real chains are a handful d
 #
 
 
-def _owners_prefetch() -> Prefetch:
+def owners_prefetch() -> Prefetch:
     return Prefetch("ownerships", queryset=Ownership.objects.select_related("team", "person"))
 
 
@@ -39,23 +39,29 @@ def _with_runbook_flag(qs: QuerySet) -> QuerySet:
 
 
 def service_queryset() -> QuerySet[Service]:
-    return _with_runbook_flag(Service.objects.select_related("domain", "system").prefetch_related(_owners_prefetch()))
+    return _with_runbook_flag(Service.objects.select_related("domain", "system").prefetch_related(owners_prefetch()))
+
+
+def data_product_extras() -> list[Prefetch | str]:
+    """What a data product shows beyond an entity: consumers, versions (newest first), datasets, contract."""
+    return [
+        Prefetch("consumers", queryset=DataProductConsumer.objects.select_related("team", "person")),
+        Prefetch("versions", queryset=DataProductVersion.objects.order_by("-released_at", "-id")),
+        "output_datasets",
+        "contract_fields",
+    ]
 
 
 def data_product_queryset() -> QuerySet[DataProduct]:
     return _with_runbook_flag(
         DataProduct.objects.select_related("domain", "system").prefetch_related(
-            _owners_prefetch(),
-            Prefetch("consumers", queryset=DataProductConsumer.objects.select_related("team", "person")),
-            Prefetch("versions", queryset=DataProductVersion.objects.order_by("-released_at", "-id")),
-            "output_datasets",
-            "contract_fields",
+            owners_prefetch(), *data_product_extras()
         )
     )
 
 
 def entity_queryset() -> QuerySet[Entity]:
-    return _with_runbook_flag(Entity.objects.select_related("domain", "system").prefetch_related(_owners_prefetch()))
+    return _with_runbook_flag(Entity.objects.select_related("domain", "system").prefetch_related(owners_prefetch()))
 
 
 def team_queryset() -> QuerySet[Team]:

@@ -9,6 +9,7 @@ from rest_framework import serializers
 from rest_framework.reverse import reverse
 
 from catalog import rules, selectors
+from catalog.api import read_model
 from catalog.choices import (
     DATA_PRODUCT_LIFECYCLES,
     SERVICE_KINDS,
@@ -430,25 +431,37 @@ class EntityLinksSerializer(serializers.Serializer):
     dependencies = serializers.URLField()
 
 
+_DATETIME = serializers.DateTimeField(read_only=True)  # ISO 8601 as DRF writes it
 LINK_SLUG = "--slug--"  # a placeholder no real slug contains (slugs are checked with SlugField)
 
 
 class EntitySerializer(serializers.ModelSerializer):
-    """What services and data products share on reads."""
+    """What services and data products share on reads.
+
+    Reads rows of `catalog.api.read_model.rows()` (owners and dependencies as JSON columns) and builds plain dicts:
+    DRF's per-field machinery was most of a page's time (docs/benchmarks.md). The declared fields document the
+    shape for the schema; `to_representation` writes it.
+    """
 
     api_basename = ""  # the router basename of the concrete viewset
 
     kind = EnumField(EntityKind, read_only=True)
     tier = EnumField(Tier, read_only=True)
     lifecycle = EnumField(Lifecycle, read_only=True)
-    domain = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    system = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    owners = serializers.SerializerMethodField()
-    depends_on = serializers.SerializerMethodField(help_text="What this entity depends on (slugs)")
-    dependents = serializers.SerializerMethodField(help_text="What depends on this entity (slugs)")
-    flags = serializers.SerializerMethodField(help_text="R11: what a tier-1 entity lacks (an owner, a runbook)")
+    domain = serializers.SlugField(read_only=True, allow_null=True)
+    system = serializers.SlugField(read_only=True, allow_null=True)
+    owners = OwnersSerializer(read_only=True)
+    depends_on = serializers.ListField(
+        child=serializers.SlugField(), read_only=True, help_text="What this entity depends on (slugs)"
+    )
+    dependents = serializers.ListField(
+        child=serializers.SlugField(), read_only=True, help_text="What depends on this entity (slugs)"
+    )
+    flags = serializers.ListField(
+        child=serializers.CharField(), read_only=True, help_text="R11: what a tier-1 entity lacks (an owner, a runbook)"
+    )
     has_runbook = serializers.BooleanField(read_only=True)
-    links = serializers.SerializerMethodField()
+    links = EntityLinksSerializer(read_only=True)
 
     entity_fields = [
         "slug",
@@ -468,31 +481,31 @@ class EntitySerializer(serializers.ModelSerializer):
         "created",
         "updated",
     ]
+    own_fields: tuple[str, ...] = ()  # the concrete model's plain fields, copied as they are
 
-    # The methods below build plain dicts and lists: a nested serializer per row costs a deep copy of its fields,
-    # which was most of a 50-row page's time (see docs/benchmarks.md).
-
-    @extend_schema_field(OwnersSerializer)
-    def get_owners(self, entity: Entity) -> dict:
-        owners = selectors.entity_owners(entity)
-        accountable = owners.accountable
+    def to_representation(self, entity: Entity) -> dict:
+        owners = read_model.owners(entity)
         return {
-            "accountable": party_data(accountable) if accountable is not None else None,
-            "responsible": [party_data(p) for p in owners.responsible],
-            "consulted": [party_data(p) for p in owners.consulted],
-            "informed": [party_data(p) for p in owners.informed],
+            "slug": entity.slug,
+            "name": entity.name,
+            "kind": entity.kind,
+            "tier": entity.tier,
+            "lifecycle": entity.lifecycle,
+            "description": entity.description,
+            "domain": entity.domain_slug,
+            "system": entity.system_slug,
+            "owners": owners,
+            "depends_on": sorted(entity.depends_on_slugs or []),
+            "dependents": sorted(entity.dependent_slugs or []),
+            "flags": rules.tier1_gaps(
+                tier=entity.tier, has_accountable=owners["accountable"] is not None, has_runbook=entity.has_runbook
+            ),
+            "has_runbook": entity.has_runbook,
+            "links": self._links(entity),
+            "created": _DATETIME.to_representation(entity.created),
+            "updated": _DATETIME.to_representation(entity.updated),
+            **{name: getattr(entity, name) for name in self.own_fields},
         }
-
-    @extend_schema_field(serializers.ListField(child=serializers.SlugField()))
-    def get_depends_on(self, entity: Entity) -> list[str]:
-        return [e.slug for e in entity.depends_on.all()]
-
-    @extend_schema_field(serializers.ListField(child=serializers.SlugField()))
-    def get_dependents(self, entity: Entity) -> list[str]:
-        return [e.slug for e in entity.dependents.all()]
-
-    def get_flags(self, entity: Entity) -> list[str]:
-        return selectors.entity_flags(entity)
 
     def _link_templates(self, entity: Entity) -> dict[str, str | None]:
         """The entity's URLs with a placeholder slug, reversed once per response rather than four times a row."""
@@ -514,8 +527,7 @@ class EntitySerializer(serializers.ModelSerializer):
             self.context[key] = templates
         return templates
 
-    @extend_schema_field(EntityLinksSerializer)
-    def get_links(self, entity: Entity) -> dict:
+    def _links(self, entity: Entity) -> dict:
         return {
             name: url.replace(LINK_SLUG, entity.slug) if url else url
             for name, url in self._link_templates(entity).items()
@@ -524,6 +536,7 @@ class EntitySerializer(serializers.ModelSerializer):
 
 class ServiceSerializer(EntitySerializer):
     api_basename = "catalog-service"
+    own_fields = ("repository_url", "docs_url")
 
     class Meta:
         model = Service
@@ -595,6 +608,16 @@ class DataProductSerializer(EntitySerializer):
             "versions",
             "current_version",
         ]
+
+    own_fields = ("quality_sla", "documentation", "documentation_url")
+    related_fields = ("consumers", "output_datasets", "contract_fields", "versions")  # prefetched by the viewset
+
+    def to_representation(self, product: DataProduct) -> dict:
+        data = super().to_representation(product)
+        for name in self.related_fields:
+            data[name] = self.fields[name].to_representation(getattr(product, name).all())
+        data["current_version"] = self.get_current_version(product)
+        return data
 
     @extend_schema_field(DataProductVersionSerializer(allow_null=True))
     def get_current_version(self, product: DataProduct) -> dict | None:

@@ -4,14 +4,16 @@ Reads are open to every signed-in user; writes are checked per object (django-gu
 membership for teams and memberships, the lead for the rest). A write answers with the read representation.
 """
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.response import Response
 
+from catalog import cache as catalog_cache
 from catalog import selectors, services
+from catalog.api import read_model
 from catalog.api import serializers as s
 from catalog.filters import (
     DataProductFilterSet,
@@ -363,17 +365,49 @@ class SystemViewSet(CatalogViewSet):
 #
 
 
-def _dependency_prefetches() -> list[Prefetch]:
-    slugs_only = Entity.objects.only("id", "slug").order_by("slug")
-    return [Prefetch("depends_on", queryset=slugs_only), Prefetch("dependents", queryset=slugs_only)]
-
-
 class EntityViewSet(CatalogViewSet):
     """Services and data products: the owning team (R or A) or the lead edits; everyone signed in reads."""
 
+    model: type[Entity] = Entity
     permission_classes = [permissions.IsAuthenticated, CatalogEntityPermission]
     ordering_fields = ["name", "tier", "updated"]
     ordering = ["name"]
+
+    def get_queryset(self) -> QuerySet:
+        # Writes and actions work on plain model instances; reads go through read_model.
+        return self.model.objects.all()
+
+    def filter_queryset(self, queryset: QuerySet) -> QuerySet:
+        # The filters and the ordering are the list's; a detail is found by its slug alone.
+        return super().filter_queryset(queryset) if self.action == "list" else queryset
+
+    def with_extras(self, rows: list) -> list:
+        """What a concrete viewset adds to read_model's rows before they are shown (data products: their extras)."""
+        return rows
+
+    def list(self, request, *args, **kwargs):
+        # Every signed-in user sees the same list, so one cached answer per URL and catalog generation serves all.
+        cache_key = catalog_cache.key("api", self.basename, request.build_absolute_uri())
+        data = catalog_cache.get(cache_key)
+        if data is None:
+            # Page plain ids in the requested order first, then read those rows (read_model explains why).
+            ordered = self.filter_queryset(self.get_queryset())
+            ids = self.paginate_queryset(ordered.values_list("pk", flat=True))
+            rows = self.with_extras(read_model.rows_in_order(self.model, ids))
+            data = self.get_paginated_response(self.get_serializer(rows, many=True).data).data
+            catalog_cache.put(cache_key, data)
+        return Response(data)
+
+    def retrieve(self, request, *args, **kwargs):
+        # Reading is open to every signed-in user (CatalogEntityPermission allows safe methods on any object).
+        row = read_model.row_by_slug(self.model, kwargs[self.lookup_field])
+        if row is None:
+            raise NotFound(f"No {self.model._meta.verbose_name} with slug '{kwargs[self.lookup_field]}'.")
+        return Response(self.get_serializer(self.with_extras([row])[0]).data)
+
+    def _read(self, instance) -> dict:
+        row = self.with_extras(read_model.rows_in_order(self.model, [instance.pk]))[0]
+        return self.serializer_class(row, context=self.get_serializer_context()).data
 
     def perform_destroy(self, instance: Entity) -> None:
         services.entity_delete(actor=self.request.user, entity=instance)
@@ -431,7 +465,8 @@ class EntityViewSet(CatalogViewSet):
         )
         if runbook is None:
             raise NotFound("This entity has no runbook yet.")
-        runbook.entity = entity  # the owners are prefetched on it
+        prefetch_related_objects([entity], selectors.owners_prefetch())  # the runbook shows the Accountable
+        runbook.entity = entity
         return Response(s.RunbookSerializer(runbook, context=self.get_serializer_context()).data)
 
     @extend_schema(summary="Upstream and downstream dependencies, to any depth", responses=s.DependenciesSerializer)
@@ -470,14 +505,10 @@ SERVICE_EXAMPLE = {
 class ServiceViewSet(EntityViewSet):
     """Platform components, pipelines, ML models, dashboards, APIs and Kafka topics, with their RACI owners."""
 
+    model = Service
     serializer_class = s.ServiceSerializer
     write_serializer_class = s.ServiceWriteSerializer
     filterset_class = ServiceFilterSet
-
-    def get_queryset(self) -> QuerySet[Service]:
-        if getattr(self, "swagger_fake_view", False):
-            return Service.objects.none()
-        return selectors.service_queryset().prefetch_related(*_dependency_prefetches())
 
     def perform_create(self, serializer) -> Service:
         return services.service_create(actor=self.request.user, **serializer.validated_data)
@@ -519,14 +550,14 @@ DATA_PRODUCT_EXAMPLE = {
 class DataProductViewSet(EntityViewSet):
     """Data products: consumers, output datasets, a data contract and a version history. Publishing checks R10."""
 
+    model = DataProduct
     serializer_class = s.DataProductSerializer
     write_serializer_class = s.DataProductWriteSerializer
     filterset_class = DataProductFilterSet
 
-    def get_queryset(self) -> QuerySet[DataProduct]:
-        if getattr(self, "swagger_fake_view", False):
-            return DataProduct.objects.none()
-        return selectors.data_product_queryset().prefetch_related(*_dependency_prefetches())
+    def with_extras(self, rows: list) -> list:
+        prefetch_related_objects(rows, *selectors.data_product_extras())
+        return rows
 
     def perform_create(self, serializer) -> DataProduct:
         return services.data_product_create(actor=self.request.user, **serializer.validated_data)
