@@ -8,7 +8,8 @@ class CatalogConfig(AppConfig):
     verbose_name = "Catalog"
 
     def ready(self) -> None:
-        from catalog import panels, panels_slo
+        from catalog import cache, panels, panels_slo
 
+        cache.connect()
         panels.register()
         panels_slo.register()

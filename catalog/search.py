@@ -4,6 +4,7 @@ PostgreSQL: full-text ranking on names and descriptions, with trigram word simil
 its target. SQLite (the embedded default): case-insensitive substring matching, names first.
 """
 
+import hashlib
 from dataclasses import dataclass
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector, TrigramWordSimilarity
@@ -13,6 +14,7 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Greatest
 from django.urls import reverse
 
+from catalog import cache as catalog_cache
 from catalog.choices import EntityKind
 from catalog.models import Entity, Person, Team
 
@@ -108,9 +110,13 @@ def _fallback(q: str, limit: int) -> list[SearchResult]:
 
 
 def search(q: str, limit: int = 25) -> list[SearchResult]:
+    """The best `limit` matches of `q`; the same for every user, so cached per catalog generation (catalog/cache.py)."""
     q = (q or "").strip()[:200]
     if not q:
         return []
-    if connection.vendor == "postgresql":
-        return _postgres(q, limit)
-    return _fallback(q, limit)
+    cache_key = catalog_cache.key("search", str(limit), hashlib.sha256(q.encode()).hexdigest())
+    results = catalog_cache.get(cache_key)
+    if results is None:
+        results = _postgres(q, limit) if connection.vendor == "postgresql" else _fallback(q, limit)
+        catalog_cache.put(cache_key, results)
+    return results

@@ -306,6 +306,8 @@ PORTAL_DEMO_PASSWORD = env_secret("PORTAL_DEMO_PASSWORD", "demo-pass-2026")
 # Self-service
 #
 
+# Catalog list answers are cached this long, keyed by the catalog's generation (catalog/cache.py); 0 turns it off.
+CATALOG_CACHE_SECONDS = env_int("CATALOG_CACHE_SECONDS", 300)
 SELFSERVICE_MAX_RETRIES = env_int("SELFSERVICE_MAX_RETRIES", 5)  # transient failures, then the request fails
 SELFSERVICE_RETRY_BACKOFF = env_int("SELFSERVICE_RETRY_BACKOFF", 2)  # seconds; doubles per attempt, with jitter
 SELFSERVICE_RETRY_BACKOFF_MAX = env_int("SELFSERVICE_RETRY_BACKOFF_MAX", 300)

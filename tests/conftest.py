@@ -26,6 +26,9 @@ def _plain_http_and_static(settings):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+    # A test's writes are rolled back, never committed, so the catalog's generation (which moves on commit) would
+    # not tell one test's cached lists from the next's: off here; tests/catalog/test_list_cache.py turns it on.
+    settings.CATALOG_CACHE_SECONDS = 0
 
 
 @pytest.fixture

@@ -18,6 +18,7 @@ from guardian.models import GroupObjectPermission, UserObjectPermission
 
 from catalog import permissions
 from catalog.choices import EntityKind, Lifecycle, RaciRole
+from catalog.importers import bulk
 from catalog.importers.bulk import ids_by_slug, insert_rows
 from catalog.importers.descriptors import Descriptor, Problem, parse_ref, read_descriptors, slug_of
 from catalog.models import Dependency, Domain, Entity, Membership, Ownership, Person, System, Team
@@ -481,4 +482,5 @@ def import_descriptors(*, actor, sources: Iterable[tuple[str, str]]) -> ImportRe
             changes={"created": dict(report.created), "updated": dict(report.updated)},
             message=f"Backstage import of {len(sources)} file(s): {report.summary()}",
         )
+    bulk.loaded()
     return report

@@ -9,6 +9,10 @@ from collections.abc import Iterable, Sequence
 
 from django.db import connection
 
+from catalog import cache as catalog_cache
+
+LOADED_TABLES = ("catalog_entity", "catalog_service", "catalog_dataproduct", "catalog_ownership", "catalog_dependency")
+
 
 def insert_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence]) -> int:
     """Insert `rows` (tuples in `columns` order) into `table`; returns how many were written."""
@@ -54,3 +58,13 @@ def ids_by(table: str, column: str, values: Iterable) -> dict:
 def ids_by_slug(table: str, slugs: Iterable[str]) -> dict[str, int]:
     """{slug: id} of the rows of `table` with those slugs."""
     return ids_by(table, "slug", slugs)
+
+
+def loaded() -> None:
+    """After a bulk load: fresh planner statistics, so the first pages after a large import are served by the
+    indexes rather than by plans made for an empty table (PostgreSQL), and a new catalog generation (COPY and
+    bulk inserts send no signals)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {', '.join(LOADED_TABLES)}")
+    catalog_cache.changed()

@@ -17,6 +17,7 @@ from django.utils import timezone
 from guardian.models import GroupObjectPermission
 
 from catalog.choices import SERVICE_KINDS, EntityKind, Lifecycle, MembershipRole, RaciRole
+from catalog.importers import bulk
 from catalog.importers.bulk import ids_by, ids_by_slug, insert_objects
 from catalog.models import (
     AlertResponse,
@@ -381,4 +382,5 @@ def generate(*, actor, sizes: Sizes) -> Counter:
             message=f"Generated catalog (seed {sizes.seed}): "
             + ", ".join(f"{n} {k}" for k, n in sorted(counts.items())),
         )
+    bulk.loaded()
     return counts

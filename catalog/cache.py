@@ -1,0 +1,87 @@
+"""Cached catalog reads: a generation number that every committed catalog change moves on, and keys built on it.
+
+A cached answer is keyed by the generation it was computed in, so a change makes every older answer unreachable at
+once (they expire on their own); nothing has to know which answers a change touched. The generation moves after
+the change commits: a reader can never cache a pre-change answer under the post-change generation.
+
+What moves it: any save or delete of a catalog model the API shows (signals), any audit event about a catalog object
+(the services record one for every change, bulk ones included), and the bulk importer and generator (explicitly).
+"""
+
+import contextlib
+import time
+
+from django.apps import apps
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.cache import cache
+from django.db import connection, transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save
+
+GENERATION_KEY = "catalog:generation"
+# Measurements stream in all day and are not part of any cached answer.
+NOT_SHOWN = {"slimeasurement", "freshnessheartbeat"}
+
+
+def generation() -> int:
+    value = cache.get(GENERATION_KEY)
+    if value is None:
+        # A lost counter (evicted, flushed) restarts somewhere new, never at a number older answers were keyed by.
+        cache.add(GENERATION_KEY, time.time_ns(), timeout=None)
+        value = cache.get(GENERATION_KEY, 0)
+    return value
+
+
+def _move_on() -> None:
+    with contextlib.suppress(ValueError):  # no counter yet: the next reader starts one
+        cache.incr(GENERATION_KEY)
+
+
+def changed() -> None:
+    """Call after writing the catalog without the ORM's signals (bulk inserts, COPY); once per transaction."""
+    if not connection.in_atomic_block:
+        _move_on()
+    else:
+        # Once per transaction and savepoint: a cascade of signals must not queue a counter move per row.
+        savepoints = set(connection.savepoint_ids)
+        if not any(func is _move_on and sids == savepoints for sids, func, *_ in connection.run_on_commit):
+            transaction.on_commit(_move_on)
+
+
+def key(*parts: str) -> str | None:
+    """A cache key for an answer computed now, or None when caching is off (CATALOG_CACHE_SECONDS=0)."""
+    if not settings.CATALOG_CACHE_SECONDS:
+        return None
+    return ":".join(("catalog", str(generation()), *parts))
+
+
+def get(cache_key: str | None):
+    return cache.get(cache_key) if cache_key else None
+
+
+def put(cache_key: str | None, value) -> None:
+    if cache_key:
+        cache.set(cache_key, value, timeout=settings.CATALOG_CACHE_SECONDS)
+
+
+def _on_model_change(sender, **kwargs) -> None:
+    changed()
+
+
+def _on_audit_event(sender, instance, created: bool, **kwargs) -> None:
+    if (
+        created
+        and instance.target_type_id
+        and ContentType.objects.get_for_id(instance.target_type_id).app_label == "catalog"
+    ):
+        changed()
+
+
+def connect() -> None:
+    for model in apps.get_app_config("catalog").get_models():
+        if model._meta.model_name in NOT_SHOWN:
+            continue
+        post_save.connect(_on_model_change, sender=model, dispatch_uid=f"catalog-cache-save-{model.__name__}")
+        post_delete.connect(_on_model_change, sender=model, dispatch_uid=f"catalog-cache-delete-{model.__name__}")
+        m2m_changed.connect(_on_model_change, sender=model, dispatch_uid=f"catalog-cache-m2m-{model.__name__}")
+    post_save.connect(_on_audit_event, sender="portal.AuditEvent", dispatch_uid="catalog-cache-audit")
