@@ -67,17 +67,10 @@ def run_side_by_side(n: int, requests: int, report: Report) -> None:
     ingest, summary = ours.timed_import(folder)
     print(f"   ingest {ingest:.1f} s: {summary}", flush=True)
     creds = ours.credentials()
-    server = ours.Server()
-    server.start()
-    endpoints = side_by_side_endpoints(n)
-    ours_lat = {}
-    try:
-        for label, ours_path, _ in endpoints:
-            ours_lat[label] = client.measure(ours.BASE, _headers(creds), ours_path, requests=requests)
-            print(f"   {label}: p50 {ours_lat[label].p50:.1f} p95 {ours_lat[label].p95:.1f}", flush=True)
-        ours_mem = server.rss_mib()
-    finally:
-        server.stop()
+    ours_lat, ours_mem = _measure_ours(creds, side_by_side_endpoints(n), requests)
+    # The same again with the list and search cache off (CATALOG_CACHE_SECONDS=0): what a first visit costs.
+    print("   again, without the catalog cache", flush=True)
+    cold_lat, _ = _measure_ours(creds, side_by_side_endpoints(n), requests, CATALOG_CACHE_SECONDS="0")
     peer_lat, peer_ingest, peer_mem = {}, None, None
     if _flag("BENCH_SKIP_PEER") or not peer.available():
         print("   (Backstage peer skipped)", flush=True)
@@ -90,13 +83,26 @@ def run_side_by_side(n: int, requests: int, report: Report) -> None:
             print(f"   ingest {peer_ingest:.1f} s; restarting for the search index", flush=True)
             backstage.restart_for_search()
             headers = {"Authorization": f"Bearer {peer.TOKEN}"}
-            for label, _, peer_path in endpoints:
+            for label, _, peer_path in side_by_side_endpoints(n):
                 peer_lat[label] = client.measure(peer.BASE, headers, peer_path, requests=requests)
                 print(f"   {label}: p50 {peer_lat[label].p50:.1f} p95 {peer_lat[label].p95:.1f}", flush=True)
             peer_mem = peer.rss_mib()
         finally:
             backstage.stop("all")
-    report.side_by_side(n, ours_lat, peer_lat, ingest, peer_ingest, ours_mem, peer_mem)
+    report.side_by_side(n, ours_lat, cold_lat, peer_lat, ingest, peer_ingest, ours_mem, peer_mem)
+
+
+def _measure_ours(creds: dict, endpoints: list, requests: int, **env: str) -> tuple[dict, tuple[float, float]]:
+    server = ours.Server(**env)
+    server.start()
+    latencies = {}
+    try:
+        for label, ours_path, _ in endpoints:
+            latencies[label] = client.measure(ours.BASE, _headers(creds), ours_path, requests=requests)
+            print(f"   {label}: p50 {latencies[label].p50:.1f} p95 {latencies[label].p95:.1f}", flush=True)
+        return latencies, server.rss_mib()
+    finally:
+        server.stop()
 
 
 def run_own(n: int, requests: int, report: Report) -> None:

@@ -4,15 +4,15 @@ no DRF, no serializers, two queries of plain dicts. The API's throughput is comp
 from collections import defaultdict
 
 from django.http import HttpRequest, JsonResponse
-from knox.auth import TokenAuthentication
 
 from catalog.models import Ownership, Service
+from portal.api.tokens import ApiTokenAuthentication
 
 ROLES = {"A": "accountable", "R": "responsible", "C": "consulted", "I": "informed"}
 
 
 def bare_services(request: HttpRequest) -> JsonResponse:
-    if TokenAuthentication().authenticate(request) is None:  # the same token check as the API
+    if ApiTokenAuthentication().authenticate(request) is None:  # the same token check as the API
         return JsonResponse({"detail": "Authentication credentials were not provided."}, status=401)
     rows = list(
         Service.objects.order_by("name").values(

@@ -71,8 +71,9 @@ def credentials() -> dict:
 class Server:
     """gunicorn as bin/run starts it (2 workers x 4 threads) and one Celery worker; stopped by PID."""
 
-    def __init__(self):
+    def __init__(self, **extra_env: str):
         self.procs: list[subprocess.Popen] = []
+        self.extra_env = extra_env
 
     def start(self) -> None:
         log = open(VAR / "gunicorn.log", "w")  # noqa: SIM115 (kept open for the server's life)
@@ -81,7 +82,7 @@ class Server:
             subprocess.Popen(
                 [PY, "-m", "gunicorn", "portal.wsgi", "--bind", f"127.0.0.1:{PORT}", "--workers", workers,
                  "--threads", "4", "--worker-class", "gthread", "--access-logfile", str(VAR / "access.log")],
-                cwd=ROOT, env=env(), stdout=log, stderr=log,
+                cwd=ROOT, env={**env(), **self.extra_env}, stdout=log, stderr=log,
             )
         )  # fmt: skip
         clog = open(VAR / "celery.log", "w")  # noqa: SIM115

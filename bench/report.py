@@ -14,33 +14,40 @@ class Report:
     requests: int
     parts: list[str] = field(default_factory=list)
 
-    def side_by_side(self, n, ours, peer, ingest, peer_ingest, mem, peer_mem) -> None:
+    def side_by_side(self, n, ours, cold, peer, ingest, peer_ingest, mem, peer_mem) -> None:
         lines = [
             f"### Side by side with Backstage 1.55 (catalog + search, PostgreSQL) at {n:,} components",
             "",
             f"Same descriptors (gen_entities.py: {n:,} components, {n // 10:,} systems, {n // 20:,} groups, "
-            f"{n // 5:,} users), same client: one keep-alive connection, 20 warm-up + {self.requests} requests, ms.",
+            f"{n // 5:,} users), same client: one keep-alive connection, 20 warm-up + {self.requests} requests, ms. "
+            '"Uncached" is ours again with the catalog cache off (CATALOG_CACHE_SECONDS=0): every answer computed.',
             "",
-            "| endpoint | ours p50 | ours p95 | Backstage p50 | Backstage p95 | ratio p95 (ours/theirs) | errors |",
-            "|---|---:|---:|---:|---:|---:|---:|",
+            "| endpoint | ours p50 | ours p95 | uncached p50 | uncached p95 | Backstage p50 | Backstage p95 "
+            "| ratio p95 (ours/theirs) | uncached ratio p95 | errors |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
         ]
         for label, lat in ours.items():
-            other = peer.get(label)
+            other, raw = peer.get(label), cold.get(label)
             ratio = f"{lat.p95 / other.p95:.2f}" if other and other.p95 else "n/a"
-            errors = f"{lat.errors}/{other.errors if other else '-'}"
+            raw_ratio = f"{raw.p95 / other.p95:.2f}" if other and other.p95 and raw else "n/a"
+            errors = f"{lat.errors + (raw.errors if raw else 0)}/{other.errors if other else '-'}"
             lines.append(
-                f"| {label} | {_ms(lat.p50)} | {_ms(lat.p95)} | {_ms(other and other.p50)} | "
-                f"{_ms(other and other.p95)} | {ratio} | {errors} |"
+                f"| {label} | {_ms(lat.p50)} | {_ms(lat.p95)} | {_ms(raw and raw.p50)} | {_ms(raw and raw.p95)} | "
+                f"{_ms(other and other.p50)} | {_ms(other and other.p95)} | {ratio} | {raw_ratio} | {errors} |"
             )
         ratio = f"{ingest / peer_ingest:.2f}" if peer_ingest else "n/a"
-        lines.append(f"| ingest of the descriptors, s | {ingest:.1f} | | {_ms(peer_ingest)} | | {ratio} | |")
+        lines.append(f"| ingest of the descriptors, s | {ingest:.1f} | | | | {_ms(peer_ingest)} | | {ratio} | | |")
         peer_rss = f"{peer_mem:.0f}" if peer_mem else "n/a"
         mem_ratio = f"{mem[0] / peer_mem:.2f}" if peer_mem else "n/a"
         lines.append(
             f"| memory: RSS MiB (ours: gunicorn + Celery worker, all processes; PSS {mem[1]:.0f}) | {mem[0]:.0f} | "
-            f"| {peer_rss} | | {mem_ratio} | |"
+            f"| | | {peer_rss} | | {mem_ratio} | | |"
         )
-        first_errors = [f"- {label}: {lat.first_error}" for label, lat in [*ours.items(), *peer.items()] if lat.errors]
+        first_errors = [
+            f"- {label}: {lat.first_error}"
+            for label, lat in [*ours.items(), *cold.items(), *peer.items()]
+            if lat.errors
+        ]
         if first_errors:
             lines += ["", "First errors:", *first_errors]
         self.parts.append("\n".join(lines))
