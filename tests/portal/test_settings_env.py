@@ -2,7 +2,7 @@ import pytest
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
-from portal.env import env_bool, env_int, env_list, env_secret
+from portal.env import env_bool, env_float, env_int, env_list, env_secret
 
 
 def test_tests_run_on_postgresql():
@@ -19,6 +19,23 @@ def test_env_int_names_the_variable_it_cannot_read(monkeypatch):
     monkeypatch.setenv("DATABASE_CONN_MAX_AGE", "ten")
     with pytest.raises(ImproperlyConfigured, match="DATABASE_CONN_MAX_AGE must be an integer"):
         env_int("DATABASE_CONN_MAX_AGE", 60)
+
+
+def test_env_float_reads_a_number_and_names_the_variable_it_cannot_read(monkeypatch):
+    monkeypatch.setenv("DATABASE_RANDOM_PAGE_COST", "1.5")
+    assert env_float("DATABASE_RANDOM_PAGE_COST", 1.1) == 1.5
+    monkeypatch.setenv("DATABASE_RANDOM_PAGE_COST", "cheap")
+    with pytest.raises(ImproperlyConfigured, match="DATABASE_RANDOM_PAGE_COST must be a number"):
+        env_float("DATABASE_RANDOM_PAGE_COST", 1.1)
+
+
+@pytest.mark.django_db
+def test_the_portal_s_postgresql_sessions_price_index_probes_for_ssds():
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW random_page_cost")
+        assert cursor.fetchone()[0] == "1.1"
 
 
 def test_env_list_splits_on_commas_and_drops_blanks(monkeypatch):
