@@ -7,7 +7,7 @@ its target. SQLite (the embedded default): case-insensitive substring matching, 
 import hashlib
 from dataclasses import dataclass
 
-from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector, TrigramWordSimilarity
+from django.contrib.postgres.search import TrigramWordSimilarity
 from django.db import connection
 from django.db.models import BooleanField, F, FloatField, Q, Value
 from django.db.models.expressions import RawSQL
@@ -22,11 +22,9 @@ MIN_WORD_SIMILARITY = 0.35  # 'revnue' ~ 'revenue' scores 0.5; unrelated words s
 # Looking a data product up is what the search box is most used for (the stakeholder lookup): on a tie,
 # the data product comes before the dashboard or pipeline of the same name.
 DATA_PRODUCT_BOOST = 0.1
-# The expression of the catalog_entity_fts index (migration 0002), so PostgreSQL can use it.
-FTS_MATCH = (
-    "to_tsvector('english'::regconfig, coalesce(catalog_entity.name, '') || ' ' || "
-    "coalesce(catalog_entity.description, '')) @@ websearch_to_tsquery('english'::regconfig, %s)"
-)
+# The stored, indexed search document of migration 0007: the name weighted A, the description B.
+FTS_MATCH = "catalog_entity.search_document @@ websearch_to_tsquery('english'::regconfig, %s)"
+FTS_RANK = "ts_rank(catalog_entity.search_document, websearch_to_tsquery('english'::regconfig, %s))"
 
 
 @dataclass(frozen=True)
@@ -52,19 +50,16 @@ def _entity_result(e: Entity, score: float) -> SearchResult:
 
 
 def _postgres(q: str, limit: int) -> list[SearchResult]:
-    query = SearchQuery(q, search_type="websearch", config="english")
-    vector = SearchVector("name", weight="A", config="english") + SearchVector(
-        "description", weight="B", config="english"
-    )
-    # The WHERE clause is written so both of its halves use an index: the full-text GIN index of 0002 (the same
-    # expression) and the trigram index on name (the <% operator, with the threshold set just before).
-    # Ranking then only runs on the rows that match, instead of on the whole table.
+    # The WHERE clause is written so both of its halves use an index: the GIN index on the stored search document
+    # and the trigram index on name (the <% operator, with the threshold set just before). Ranking reads the
+    # stored document of the matching rows only.
     with connection.cursor() as cursor:
         cursor.execute("SET pg_trgm.word_similarity_threshold = %s", [MIN_WORD_SIMILARITY])
     matches_text = RawSQL(FTS_MATCH, [q], output_field=BooleanField())  # noqa: S611 (q is a parameter)
+    rank = RawSQL(FTS_RANK, [q], output_field=FloatField())  # noqa: S611 (q is a parameter)
     entities = (
         Entity.objects.filter(Q(matches_text) | Q(name__trigram_word_similar=q))
-        .annotate(rank=SearchRank(vector, query), sim=TrigramWordSimilarity(Value(q), "name"))
+        .annotate(rank=rank, sim=TrigramWordSimilarity(Value(q), "name"))
         .annotate(score=Greatest(F("rank") * 2 + F("sim"), F("sim"), output_field=FloatField()))
         .only("id", "name", "slug", "kind", "tier", "lifecycle")
         .order_by("-score", "name")[:limit]

@@ -2,6 +2,8 @@
 
 from django.db import migrations
 
+from portal.migration_helpers import postgres_only
+
 INDEXES = [
     "CREATE EXTENSION IF NOT EXISTS pg_trgm",
     "CREATE INDEX IF NOT EXISTS catalog_entity_name_trgm ON catalog_entity USING gin (name gin_trgm_ops)",
@@ -18,17 +20,7 @@ DROP = [
 ]
 
 
-def _run(statements):
-    def run(apps, schema_editor):
-        if schema_editor.connection.vendor != "postgresql":
-            return
-        for sql in statements:
-            schema_editor.execute(sql)
-
-    return run
-
-
 class Migration(migrations.Migration):
     dependencies = [("catalog", "0001_initial")]
 
-    operations = [migrations.RunPython(_run(INDEXES), _run(DROP))]
+    operations = [migrations.RunPython(postgres_only(INDEXES), postgres_only(DROP))]

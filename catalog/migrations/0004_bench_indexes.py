@@ -7,6 +7,8 @@
 
 from django.db import migrations
 
+from portal.migration_helpers import postgres_only
+
 INDEXES = [
     "CREATE EXTENSION IF NOT EXISTS pg_trgm",
     "CREATE INDEX IF NOT EXISTS catalog_entity_upper_name_trgm ON catalog_entity "
@@ -22,17 +24,7 @@ DROP = [
 ]
 
 
-def _run(statements):
-    def run(apps, schema_editor):
-        if schema_editor.connection.vendor != "postgresql":
-            return
-        for sql in statements:
-            schema_editor.execute(sql)
-
-    return run
-
-
 class Migration(migrations.Migration):
     dependencies = [("catalog", "0003_ownership_roles")]
 
-    operations = [migrations.RunPython(_run(INDEXES), _run(DROP))]
+    operations = [migrations.RunPython(postgres_only(INDEXES), postgres_only(DROP))]
