@@ -56,6 +56,8 @@ class Report:
         lines = [
             f"### Our own bars at {n:,} entities (services and data products with full RACI, versions, runbooks)",
             "",
+            "Measured with the catalog cache off (CATALOG_CACHE_SECONDS=0): every answer is computed.",
+            "",
             "| page or endpoint | p50 ms | p95 ms | bar p95 ms | SQL queries | KB | errors |",
             "|---|---:|---:|---:|---:|---:|---:|",
         ]

@@ -6,7 +6,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from catalog.choices import DATA_PRODUCT_LIFECYCLES, SERVICE_KINDS, SERVICE_LIFECYCLES, Lifecycle, Tier
-from catalog.models import DataProduct, Domain, Membership, Ownership, Person, Service, System, Team
+from catalog.models import Domain, Entity, Membership, Ownership, Person, System, Team
 from catalog.permissions import EDITING_ROLES
 
 __all__ = [
@@ -62,7 +62,9 @@ class ServiceFilterSet(EntityFilterSet):
     lifecycle = django_filters.ChoiceFilter(choices=_lifecycle_choices(SERVICE_LIFECYCLES), label="Lifecycle")
 
     class Meta:
-        model = Service
+        # Every filter is declared and reads the entity's own columns, so the API pages over plain entity rows
+        # (no join to the service table) and the pages filter services: both are Entity querysets.
+        model = Entity
         fields = ["team", "kind", "tier", "lifecycle", "domain", "system", "q"]
 
 
@@ -72,7 +74,7 @@ class DataProductFilterSet(EntityFilterSet):
     lifecycle = django_filters.ChoiceFilter(choices=_lifecycle_choices(DATA_PRODUCT_LIFECYCLES), label="Lifecycle")
 
     class Meta:
-        model = DataProduct
+        model = Entity  # as ServiceFilterSet's
         fields = ["team", "kind", "tier", "lifecycle", "domain", "system", "q"]
 
 

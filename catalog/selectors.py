@@ -3,6 +3,7 @@
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.core.paginator import Page, Paginator
 from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
@@ -216,34 +217,58 @@ def teams_needing_subteam_lead() -> list[Team]:
     return [t for t in team_queryset().filter(parent__isnull=False) if team_flags(t)]
 
 
-def team_owned_entities(team: Team) -> dict[str, list[Entity]]:
-    """The entities the team (or one of its members) holds a RACI role on, by role."""
-    ownerships = (
-        Ownership.objects.filter(Q(team=team) | Q(person__memberships__team=team))
-        .select_related("entity", "team", "person")
-        .order_by("role", "entity__name")
-        .distinct()
+TEAM_PAGE_ENTITIES = 20  # per role on the team page; the RACI matrix pages through all of them
+TEAM_PAGE_ROLE_ORDER = (RaciRole.ACCOUNTABLE, RaciRole.RESPONSIBLE, RaciRole.CONSULTED, RaciRole.INFORMED)
+
+
+@dataclass
+class OwnedByRole:
+    count: int  # distinct entities the team or a member holds this role on
+    entities: list  # the first TEAM_PAGE_ENTITIES of them by name
+
+
+def _involving(team: Team) -> Q:
+    """Ownership rows held by the team or by one of its members. The member ids are read first: with a subquery
+    in the OR, PostgreSQL scans every ownership row; with a list, it combines two index scans."""
+    members = list(Membership.objects.filter(team=team).values_list("person_id", flat=True))
+    return Q(team=team) | Q(person_id__in=members)
+
+
+def team_owned_entities(team: Team, limit: int = TEAM_PAGE_ENTITIES) -> dict[str, OwnedByRole]:
+    """What the team (or one of its members) holds a RACI role on, by role: how many, and the first `limit` by
+    name. A large team holds thousands at scale, so the page shows a bounded list (5 queries whatever the size)."""
+    involved = Ownership.objects.filter(_involving(team))
+    counts = dict(
+        involved.order_by().values("role").annotate(n=Count("entity_id", distinct=True)).values_list("role", "n")
     )
-    by_role: dict[str, list] = defaultdict(list)
-    for o in ownerships:
-        if o.entity not in by_role[o.role]:
-            by_role[o.role].append(o.entity)
-    return dict(by_role)
+    owned = {}
+    for role in [r for r in TEAM_PAGE_ROLE_ORDER if r in counts]:
+        entity_ids = involved.filter(role=role).values("entity_id")
+        entities = list(Entity.objects.filter(pk__in=entity_ids).order_by("name", "id")[:limit])
+        owned[role] = OwnedByRole(count=counts[role], entities=entities)
+    return owned
+
+
+RACI_PAGE_SIZE = 50  # entities per page of the matrix
 
 
 @dataclass
 class RaciMatrix:
-    parties: list  # column headers: teams and people
+    parties: list  # column headers: teams and people with a role on this page's entities
     rows: list  # [(entity, [role or "" per party])]
+    page: Page  # of entity ids: the count and the links to the other pages
 
 
-def raci_matrix(team: Team) -> RaciMatrix:
-    """Entities the team is involved in (rows) by every party with a role on them (columns)."""
-    entity_ids = Ownership.objects.filter(Q(team=team) | Q(person__memberships__team=team)).values("entity_id")
+def raci_matrix(team: Team, page_number=1, per_page: int = RACI_PAGE_SIZE) -> RaciMatrix:
+    """Entities the team is involved in (rows, by name, one page of them) by every party with a role on the
+    entities of that page (columns)."""
+    involved = Ownership.objects.filter(_involving(team)).values("entity_id")
+    entity_ids = Entity.objects.filter(pk__in=involved).order_by("name", "id").values_list("pk", flat=True)
+    page = Paginator(entity_ids, per_page).get_page(page_number)
     ownerships = list(
-        Ownership.objects.filter(entity_id__in=entity_ids)
+        Ownership.objects.filter(entity_id__in=list(page))
         .select_related("entity", "team", "person")
-        .order_by("entity__name", "role")
+        .order_by("entity__name", "entity_id", "role")
     )
     parties: dict[tuple[str, int], object] = {}
     for o in ownerships:
@@ -256,7 +281,7 @@ def raci_matrix(team: Team) -> RaciMatrix:
         entities[o.entity_id] = o.entity
         roles[o.entity_id][("team", o.team_id) if o.team_id else ("person", o.person_id)] = o.role
     rows = [(entities[eid], [roles[eid].get(k, "") for k in keys]) for eid in entities]
-    return RaciMatrix(parties=[parties[k] for k in keys], rows=rows)
+    return RaciMatrix(parties=[parties[k] for k in keys], rows=rows, page=page)
 
 
 #

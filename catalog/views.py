@@ -81,7 +81,8 @@ def team_detail(request: HttpRequest, slug: str) -> HttpResponse:
 @require_GET
 def team_raci(request: HttpRequest, slug: str) -> HttpResponse:
     team = get_object_or_404(Team, slug=slug)
-    return render(request, "catalog/team_raci.html", {"team": team, "matrix": selectors.raci_matrix(team)})
+    matrix = selectors.raci_matrix(team, request.GET.get("page", 1))
+    return render(request, "catalog/team_raci.html", {"team": team, "matrix": matrix, "page": matrix.page})
 
 
 @require_GET

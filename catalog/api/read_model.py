@@ -16,8 +16,8 @@ from functools import cache
 from django.db.models import Exists, F, JSONField, Model, OuterRef, QuerySet, Subquery
 from django.db.models.functions import JSONObject
 
-from catalog.choices import RaciRole
-from catalog.models import Dependency, Entity, Ownership, Runbook
+from catalog.choices import EntityKind, RaciRole
+from catalog.models import DataProduct, Dependency, Entity, Ownership, Runbook
 from portal.dbfunctions import JSONList
 
 ROLE_KEYS = {
@@ -55,6 +55,14 @@ def _dependency_slugs(forward: bool) -> Subquery:
     this, other = ("source", "target") if forward else ("target", "source")
     links = Dependency.objects.filter(**{f"{this}_id": OuterRef("pk")})
     return _json_rows(links, f"{this}_id", F(f"{other}__slug"))
+
+
+def listed(model: type[Model]) -> QuerySet[Entity]:
+    """The entity rows a list of `model` pages over: filtered by kind rather than joined to the child table, so
+    PostgreSQL can page in name order over one index (every filter and ordering field is the entity's)."""
+    if model is DataProduct:
+        return Entity.objects.filter(kind=EntityKind.DATA_PRODUCT)
+    return Entity.objects.exclude(kind=EntityKind.DATA_PRODUCT)
 
 
 def rows(model: type[Model]) -> QuerySet:

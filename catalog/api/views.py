@@ -391,7 +391,7 @@ class EntityViewSet(CatalogViewSet):
         data = catalog_cache.get(cache_key)
         if data is None:
             # Page plain ids in the requested order first, then read those rows (read_model explains why).
-            ordered = self.filter_queryset(self.get_queryset())
+            ordered = self.filter_queryset(read_model.listed(self.model))
             ids = self.paginate_queryset(ordered.values_list("pk", flat=True))
             rows = self.with_extras(read_model.rows_in_order(self.model, ids))
             data = self.get_paginated_response(self.get_serializer(rows, many=True).data).data

@@ -12,6 +12,6 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AddIndex(
             model_name='entity',
-            index=models.Index(fields=['name', 'id'], name='catalog_entity_name_id_idx'),
+            index=models.Index(fields=['name', 'id'], include=['kind'], name='catalog_entity_name_id_idx'),
         ),
     ]

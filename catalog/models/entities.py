@@ -64,8 +64,9 @@ class Entity(models.Model):
         verbose_name_plural = "entities"
         indexes = [
             models.Index(fields=["kind", "name"], name="catalog_entity_kind_name_idx"),
-            # Lists of services and data products page in name order: an index scan rather than a sort of them all.
-            models.Index(fields=["name", "id"], name="catalog_entity_name_id_idx"),
+            # Lists of services and data products page in name order over this index alone (kind tells them
+            # apart), rather than sorting them all: see catalog/api/read_model.py.
+            models.Index(fields=["name", "id"], include=["kind"], name="catalog_entity_name_id_idx"),
         ]
 
     def __str__(self) -> str:

@@ -241,3 +241,34 @@ def test_the_dashboard_shows_runbook_completeness(client, org, make_service):
     html = client.get("/").content.decode()
     assert "Runbook completeness" in html and 'data-testid="runbook-tier-1">0.0 %' in html
     assert "Bare</a>: no runbook" in html
+
+
+def test_the_raci_matrix_pages_through_a_large_team_s_entities(client, org, make_service):
+    made = [make_service(team=org["alpha"], name=f"Svc {i:02d}") for i in range(7)]
+    client.force_login(org["sue"].user)
+    from catalog import selectors
+
+    first = selectors.raci_matrix(org["alpha"], 1, per_page=3)
+    last = selectors.raci_matrix(org["alpha"], 3, per_page=3)
+    assert [e.name for e, _ in first.rows] == ["Svc 00", "Svc 01", "Svc 02"]
+    assert [e.name for e, _ in last.rows] == ["Svc 06"]
+    assert first.page.paginator.count == len(made) == 7
+    # A page number out of range shows the last page rather than an error.
+    assert [e.name for e, _ in selectors.raci_matrix(org["alpha"], 99, per_page=3).rows] == ["Svc 06"]
+    html = client.get("/catalog/teams/alpha/raci/").content.decode()
+    assert "(7, 50 a page, by name)" in html and "Svc 06" in html
+
+
+def test_the_team_page_shows_counts_and_a_bounded_list_per_role(client, org, make_service):
+    from catalog import selectors
+
+    for i in range(3):
+        make_service(team=org["alpha"], name=f"Svc {i}")
+    owned = selectors.team_owned_entities(org["alpha"], limit=2)
+    assert list(owned) == ["A", "R"]
+    responsible = owned["R"]
+    assert responsible.count == 3
+    assert [e.name for e in responsible.entities] == ["Svc 0", "Svc 1"]
+    client.force_login(org["sue"].user)
+    html = client.get("/catalog/teams/alpha/").content.decode()
+    assert "Responsible (3)" in html
