@@ -9,6 +9,7 @@ What moves it: any save or delete of a catalog model the API shows (signals), an
 """
 
 import contextlib
+import hashlib
 import time
 
 from django.apps import apps
@@ -52,7 +53,9 @@ def key(*parts: str) -> str | None:
     """A cache key for an answer computed now, or None when caching is off (CATALOG_CACHE_SECONDS=0)."""
     if not settings.CATALOG_CACHE_SECONDS:
         return None
-    return ":".join(("catalog", str(generation()), *parts))
+    # Hashed: the parts are URLs and search words, of any length and with any characters.
+    digest = hashlib.sha256("\x00".join(parts).encode()).hexdigest()
+    return f"catalog:{generation()}:{digest}"
 
 
 def get(cache_key: str | None):

@@ -4,10 +4,9 @@ PostgreSQL: full-text ranking on names and descriptions, with trigram word simil
 its target. SQLite (the embedded default): case-insensitive substring matching, names first.
 """
 
-import hashlib
 from dataclasses import dataclass
 
-from django.contrib.postgres.search import TrigramWordSimilarity
+from django.contrib.postgres.search import TrigramWordDistance, TrigramWordSimilarity
 from django.db import connection
 from django.db.models import BooleanField, F, FloatField, Q, Value
 from django.db.models.expressions import RawSQL
@@ -18,6 +17,7 @@ from catalog import cache as catalog_cache
 from catalog.choices import EntityKind
 from catalog.models import Entity, Person, Team
 
+FULL_TEXT_CANDIDATES = 4  # times the result count: the best-ranked full-text matches that are scored
 MIN_WORD_SIMILARITY = 0.35  # 'revnue' ~ 'revenue' scores 0.5; unrelated words stay below 0.3
 # Looking a data product up is what the search box is most used for (the stakeholder lookup): on a tie,
 # the data product comes before the dashboard or pipeline of the same name.
@@ -50,15 +50,27 @@ def _entity_result(e: Entity, score: float) -> SearchResult:
 
 
 def _postgres(q: str, limit: int) -> list[SearchResult]:
-    # The WHERE clause is written so both of its halves use an index: the GIN index on the stored search document
-    # and the trigram index on name (the <% operator, with the threshold set just before). Ranking reads the
-    # stored document of the matching rows only.
+    # A common word matches thousands of entities at scale, and scoring every one of them (the rank of its search
+    # document, the trigram similarity of its name) was most of the time. So the candidates come from two index
+    # reads first: the best-ranked full-text matches (GIN index on the stored search document) and the names
+    # nearest by trigram word distance (GiST index, a nearest-neighbour scan). Only those are scored. A row
+    # outside both short lists cannot reach the top: its score is at most rank * 2 + 1 with a rank below theirs.
     with connection.cursor() as cursor:
         cursor.execute("SET pg_trgm.word_similarity_threshold = %s", [MIN_WORD_SIMILARITY])
     matches_text = RawSQL(FTS_MATCH, [q], output_field=BooleanField())  # noqa: S611 (q is a parameter)
     rank = RawSQL(FTS_RANK, [q], output_field=FloatField())  # noqa: S611 (q is a parameter)
+    best_ranked = Entity.objects.filter(matches_text).annotate(rank=rank).order_by("-rank", "name")
+    nearest = (
+        Entity.objects.filter(name__trigram_word_similar=q)
+        .annotate(distance=TrigramWordDistance(Value(q), "name"))
+        .order_by("distance")
+    )
+    candidates = {
+        *best_ranked.values_list("pk", flat=True)[: limit * FULL_TEXT_CANDIDATES],
+        *nearest.values_list("pk", flat=True)[:limit],
+    }
     entities = (
-        Entity.objects.filter(Q(matches_text) | Q(name__trigram_word_similar=q))
+        Entity.objects.filter(pk__in=candidates)
         .annotate(rank=rank, sim=TrigramWordSimilarity(Value(q), "name"))
         .annotate(score=Greatest(F("rank") * 2 + F("sim"), F("sim"), output_field=FloatField()))
         .only("id", "name", "slug", "kind", "tier", "lifecycle")
@@ -109,7 +121,7 @@ def search(q: str, limit: int = 25) -> list[SearchResult]:
     q = (q or "").strip()[:200]
     if not q:
         return []
-    cache_key = catalog_cache.key("search", str(limit), hashlib.sha256(q.encode()).hexdigest())
+    cache_key = catalog_cache.key("search", str(limit), q)
     results = catalog_cache.get(cache_key)
     if results is None:
         results = _postgres(q, limit) if connection.vendor == "postgresql" else _fallback(q, limit)

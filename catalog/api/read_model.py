@@ -17,7 +17,17 @@ from django.db.models import Exists, F, JSONField, Model, OuterRef, QuerySet, Su
 from django.db.models.functions import JSONObject
 
 from catalog.choices import EntityKind, RaciRole
-from catalog.models import DataProduct, Dependency, Entity, Ownership, Runbook
+from catalog.models import (
+    ContractField,
+    DataProduct,
+    DataProductConsumer,
+    DataProductVersion,
+    Dependency,
+    Entity,
+    OutputDataset,
+    Ownership,
+    Runbook,
+)
 from portal.dbfunctions import JSONList
 
 ROLE_KEYS = {
@@ -35,20 +45,49 @@ def _json_rows(queryset: QuerySet, group_by: str, row) -> Subquery:
     return Subquery(aggregated, output_field=JSONField())
 
 
+def _party_fields() -> dict:
+    """A RACI row's or a consumer's party, a team or a person: the columns `party()` reads back."""
+    return {
+        "id": F("id"),
+        "team": F("team__slug"),
+        "team_name": F("team__name"),
+        "team_email": F("team__email"),
+        "team_chat": F("team__chat_channel"),
+        "person": F("person__slug"),
+        "person_name": F("person__full_name"),
+        "person_email": F("person__email"),
+        "person_chat": F("person__chat_handle"),
+    }
+
+
 def _owner_rows() -> Subquery:
-    row = JSONObject(
-        id=F("id"),
-        role=F("role"),
-        team=F("team__slug"),
-        team_name=F("team__name"),
-        team_email=F("team__email"),
-        team_chat=F("team__chat_channel"),
-        person=F("person__slug"),
-        person_name=F("person__full_name"),
-        person_email=F("person__email"),
-        person_chat=F("person__chat_handle"),
-    )
+    row = JSONObject(role=F("role"), **_party_fields())
     return _json_rows(Ownership.objects.filter(entity_id=OuterRef("pk")), "entity_id", row)
+
+
+def _product_rows(model: type[Model], **columns) -> Subquery:
+    """A data product's consumers, versions, datasets or contract fields as one JSON column."""
+    related = model.objects.filter(data_product_id=OuterRef("pk"))
+    return _json_rows(related, "data_product_id", JSONObject(**columns))
+
+
+def _data_product_extras() -> dict[str, Subquery]:
+    return {
+        "consumer_rows": _product_rows(DataProductConsumer, purpose=F("purpose"), **_party_fields()),
+        "version_rows": _product_rows(
+            DataProductVersion, id=F("id"), version=F("version"), changelog=F("changelog"), released_at=F("released_at")
+        ),
+        "dataset_rows": _product_rows(OutputDataset, name=F("name"), location=F("location")),
+        "field_rows": _product_rows(
+            ContractField,
+            position=F("position"),
+            name=F("name"),
+            type=F("type"),
+            nullable=F("nullable"),
+            description=F("description"),
+            quality_rules=F("quality_rules"),
+        ),
+    }
 
 
 def _dependency_slugs(forward: bool) -> Subquery:
@@ -67,6 +106,7 @@ def listed(model: type[Model]) -> QuerySet[Entity]:
 
 def rows(model: type[Model]) -> QuerySet:
     """Services, data products or entities with what the API shows of their relations, one query."""
+    extras = _data_product_extras() if model is DataProduct else {}
     return model.objects.annotate(
         owner_rows=_owner_rows(),
         depends_on_slugs=_dependency_slugs(forward=True),
@@ -74,10 +114,19 @@ def rows(model: type[Model]) -> QuerySet:
         has_runbook=Exists(Runbook.objects.filter(entity_id=OuterRef("pk"))),
         domain_slug=F("domain__slug"),
         system_slug=F("system__slug"),
+        **extras,
     )
 
 
-JSON_COLUMNS = ("owner_rows", "depends_on_slugs", "dependent_slugs")
+JSON_COLUMNS = (
+    "owner_rows",
+    "depends_on_slugs",
+    "dependent_slugs",
+    "consumer_rows",
+    "version_rows",
+    "dataset_rows",
+    "field_rows",
+)
 
 
 @cache
@@ -101,7 +150,7 @@ def _fetch(model: type[Model], field: str, values: Sequence) -> list:
     found = list(model.objects.raw(sql, bound))
     for row in found:  # raw() converts the model's columns; the annotations come as the database gives them
         for name in JSON_COLUMNS:
-            value = getattr(row, name)
+            value = getattr(row, name, None)
             if isinstance(value, str):
                 setattr(row, name, json.loads(value))
         row.has_runbook = bool(row.has_runbook)
@@ -122,30 +171,60 @@ def row_by_slug(model: type[Model], slug: str):
     return found[0] if found else None
 
 
+def party(row: dict) -> dict:
+    """A team or a person as the API shows owners and consumers."""
+    kind = "team" if row["team"] is not None else "person"
+    return {
+        "type": kind,
+        "slug": row[kind],
+        "name": row[f"{kind}_name"],
+        "email": row[f"{kind}_email"],
+        "chat": row[f"{kind}_chat"],
+    }
+
+
 def owners(entity: Entity) -> dict:
     """The `owners` object of the API from the row's owner_rows column: parties by RACI role, in the order the
     ownership rows sort (role, id)."""
     grouped = {"accountable": None, "responsible": [], "consulted": [], "informed": []}
     for row in sorted(entity.owner_rows or [], key=lambda r: (ROLE_ORDER.get(r["role"], 9), r["id"])):
-        if row["team"] is not None:
-            party = {
-                "type": "team",
-                "slug": row["team"],
-                "name": row["team_name"],
-                "email": row["team_email"],
-                "chat": row["team_chat"],
-            }
-        else:
-            party = {
-                "type": "person",
-                "slug": row["person"],
-                "name": row["person_name"],
-                "email": row["person_email"],
-                "chat": row["person_chat"],
-            }
         key = ROLE_KEYS[row["role"]]
         if key == "accountable":
-            grouped[key] = grouped[key] or party
+            grouped[key] = grouped[key] or party(row)
         else:
-            grouped[key].append(party)
+            grouped[key].append(party(row))
     return grouped
+
+
+def consumers(product: DataProduct) -> list[dict]:
+    return [{**party(r), "purpose": r["purpose"]} for r in sorted(product.consumer_rows or [], key=lambda r: r["id"])]
+
+
+def versions(product: DataProduct) -> list[dict]:
+    """Newest first (released, then added), as DataProductVersion sorts."""
+    rows = sorted(product.version_rows or [], key=lambda r: (r["released_at"], r["id"]), reverse=True)
+    return [{"version": r["version"], "changelog": r["changelog"], "released_at": r["released_at"]} for r in rows]
+
+
+def output_datasets(product: DataProduct) -> list[dict]:
+    rows = sorted(product.dataset_rows or [], key=lambda r: r["name"])
+    return [{"name": r["name"], "location": r["location"]} for r in rows]
+
+
+def contract_fields(product: DataProduct) -> list[dict]:
+    rows = sorted(product.field_rows or [], key=lambda r: (r["position"], r["name"]))
+    return [
+        {
+            "name": r["name"],
+            "type": r["type"],
+            "nullable": bool(r["nullable"]),  # SQLite's JSON gives 0/1
+            "description": r["description"],
+            "quality_rules": _nested_json(r["quality_rules"]),
+        }
+        for r in rows
+    ]
+
+
+def _nested_json(value):
+    """A JSON column inside a JSON object: nested by PostgreSQL, its text from SQLite's json_object."""
+    return json.loads(value) if isinstance(value, str) else value

@@ -35,6 +35,7 @@ from catalog.models import (
     System,
     Team,
 )
+from catalog.models.dataproducts import semver_key
 from catalog.rules import OwnerSpec
 from portal.api.fields import EnumField
 
@@ -610,19 +611,23 @@ class DataProductSerializer(EntitySerializer):
         ]
 
     own_fields = ("quality_sla", "documentation", "documentation_url")
-    related_fields = ("consumers", "output_datasets", "contract_fields", "versions")  # prefetched by the viewset
 
     def to_representation(self, product: DataProduct) -> dict:
         data = super().to_representation(product)
-        for name in self.related_fields:
-            data[name] = self.fields[name].to_representation(getattr(product, name).all())
-        data["current_version"] = self.get_current_version(product)
+        versions = read_model.versions(product)
+        data.update(
+            consumers=read_model.consumers(product),
+            output_datasets=read_model.output_datasets(product),
+            contract_fields=read_model.contract_fields(product),
+            versions=versions,
+            # The highest semantic version (on a tie, the newest), as selectors.current_version picks it.
+            current_version=max(versions, key=lambda v: semver_key(v["version"])) if versions else None,
+        )
         return data
 
     @extend_schema_field(DataProductVersionSerializer(allow_null=True))
-    def get_current_version(self, product: DataProduct) -> dict | None:
-        version = selectors.current_version(product)
-        return DataProductVersionSerializer(version).data if version else None
+    def get_current_version(self, product: DataProduct) -> dict | None:  # documents the field; see above
+        return None
 
 
 class EntityWriteSerializer(FlatErrorsMixin, serializers.ModelSerializer):

@@ -5,6 +5,7 @@ membership for teams and memberships, the lead for the rest). A write answers wi
 """
 
 from django.db.models import Prefetch, QuerySet, prefetch_related_objects
+from django.http import HttpResponse
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import permissions, status, viewsets
 from rest_framework.decorators import action
@@ -381,32 +382,37 @@ class EntityViewSet(CatalogViewSet):
         # The filters and the ordering are the list's; a detail is found by its slug alone.
         return super().filter_queryset(queryset) if self.action == "list" else queryset
 
-    def with_extras(self, rows: list) -> list:
-        """What a concrete viewset adds to read_model's rows before they are shown (data products: their extras)."""
-        return rows
-
     def list(self, request, *args, **kwargs):
-        # Every signed-in user sees the same list, so one cached answer per URL and catalog generation serves all.
-        cache_key = catalog_cache.key("api", self.basename, request.build_absolute_uri())
-        data = catalog_cache.get(cache_key)
-        if data is None:
-            # Page plain ids in the requested order first, then read those rows (read_model explains why).
-            ordered = self.filter_queryset(read_model.listed(self.model))
-            ids = self.paginate_queryset(ordered.values_list("pk", flat=True))
-            rows = self.with_extras(read_model.rows_in_order(self.model, ids))
-            data = self.get_paginated_response(self.get_serializer(rows, many=True).data).data
-            catalog_cache.put(cache_key, data)
-        return Response(data)
+        # Every signed-in user sees the same JSON list, so one cached body per URL and catalog generation serves
+        # all of them, sent as it was rendered. Other renderers (the browsable API names the user) are not cached.
+        cacheable = request.accepted_renderer.format == "json"
+        url, media_type = request.build_absolute_uri(), request.accepted_media_type  # e.g. "...; indent=2"
+        cache_key = catalog_cache.key("api", self.basename, media_type, url) if cacheable else None
+        body = catalog_cache.get(cache_key)
+        if body is None:
+            response = self._list_response()
+            if cache_key is None:
+                return response
+            body = request.accepted_renderer.render(response.data, request.accepted_media_type)
+            catalog_cache.put(cache_key, body)
+        return HttpResponse(body, content_type=request.accepted_renderer.media_type)
+
+    def _list_response(self) -> Response:
+        # Page plain ids in the requested order first, then read those rows (read_model explains why).
+        ordered = self.filter_queryset(read_model.listed(self.model))
+        ids = self.paginate_queryset(ordered.values_list("pk", flat=True))
+        rows = read_model.rows_in_order(self.model, ids)
+        return self.get_paginated_response(self.get_serializer(rows, many=True).data)
 
     def retrieve(self, request, *args, **kwargs):
         # Reading is open to every signed-in user (CatalogEntityPermission allows safe methods on any object).
         row = read_model.row_by_slug(self.model, kwargs[self.lookup_field])
         if row is None:
             raise NotFound(f"No {self.model._meta.verbose_name} with slug '{kwargs[self.lookup_field]}'.")
-        return Response(self.get_serializer(self.with_extras([row])[0]).data)
+        return Response(self.get_serializer(row).data)
 
     def _read(self, instance) -> dict:
-        row = self.with_extras(read_model.rows_in_order(self.model, [instance.pk]))[0]
+        row = read_model.rows_in_order(self.model, [instance.pk])[0]
         return self.serializer_class(row, context=self.get_serializer_context()).data
 
     def perform_destroy(self, instance: Entity) -> None:
@@ -554,10 +560,6 @@ class DataProductViewSet(EntityViewSet):
     serializer_class = s.DataProductSerializer
     write_serializer_class = s.DataProductWriteSerializer
     filterset_class = DataProductFilterSet
-
-    def with_extras(self, rows: list) -> list:
-        prefetch_related_objects(rows, *selectors.data_product_extras())
-        return rows
 
     def perform_create(self, serializer) -> DataProduct:
         return services.data_product_create(actor=self.request.user, **serializer.validated_data)

@@ -131,3 +131,17 @@ def test_caching_is_off_with_zero_seconds(api_client, org, settings, django_asse
     assert names(api_client) == ["Airflow"]
     owned_service(team=org.platform, name="Kafka")  # not committed: only a cache would hide it
     assert names(api_client) == ["Airflow", "Kafka"]
+
+
+def test_the_browsable_api_is_never_cached_and_an_indented_list_is_cached_apart(api_client, org, committed):
+    with committed():
+        owned_service(team=org.platform, name="Airflow")
+    api_client.force_authenticate(org.platform_engineer)
+    compact = api_client.get(URL, HTTP_ACCEPT="application/json")
+    indented = api_client.get(URL, HTTP_ACCEPT="application/json; indent=2")
+    assert compact.content != indented.content and b'\n  "count"' in indented.content
+    assert api_client.get(URL, HTTP_ACCEPT="application/json").content == compact.content
+    page = api_client.get(URL, HTTP_ACCEPT="text/html")
+    assert page.status_code == 200 and page["Content-Type"].startswith("text/html")
+    owned_service(team=org.platform, name="Kafka")  # not committed: only the cached JSON would hide it
+    assert b"Kafka" in api_client.get(URL, HTTP_ACCEPT="text/html").content
