@@ -126,7 +126,7 @@ def run_own(n: int, requests: int, report: Report) -> None:
         ("API full-text filter", lambda: f"/api/v1/catalog/services/?q={rnd.choice(WORDS)}&page_size=50", 50),
         ("search page", lambda: f"/catalog/search/?q={rnd.choice(WORDS)}", 80),
         ("stakeholder page", lambda: f"/catalog/data-products/{rnd.choice(samples['products'])}/overview/", 50),
-        (f"RACI matrix of the largest team ({samples['team_rows']} rows)",
+        (f"RACI matrix of the largest team (first page of 50 entities; {samples['team_rows']} RACI rows in all)",
          lambda: f"/catalog/teams/{samples['team']}/raci/", None),
         ("team page (largest team)", lambda: f"/catalog/teams/{samples['team']}/", None),
     ]  # fmt: skip
