@@ -63,6 +63,10 @@ def timed_import(folder: Path) -> tuple[float, str]:
     return time.perf_counter() - started, out.strip()
 
 
+def vacuum() -> None:
+    manage("shell", "-c", "from django.db import connection; connection.cursor().execute('VACUUM ANALYZE')")
+
+
 def credentials() -> dict:
     """A lead user, an API token and a session cookie for the pages."""
     return djtask("credentials")
