@@ -64,7 +64,7 @@ def timed_import(folder: Path) -> tuple[float, str]:
 
 
 def vacuum() -> None:
-    manage("shell", "-c", "from django.db import connection; connection.cursor().execute('VACUUM ANALYZE')")
+    manage("shell", "--no-imports", "-c", "from django.db import connection; connection.cursor().execute('VACUUM ANALYZE')")
 
 
 def credentials() -> dict:
