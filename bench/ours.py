@@ -64,7 +64,8 @@ def timed_import(folder: Path) -> tuple[float, str]:
 
 
 def vacuum() -> None:
-    manage("shell", "--no-imports", "-c", "from django.db import connection; connection.cursor().execute('VACUUM ANALYZE')")
+    sql = "from django.db import connection; connection.cursor().execute('VACUUM ANALYZE')"
+    manage("shell", "--no-imports", "-c", sql)
 
 
 def credentials() -> dict:
