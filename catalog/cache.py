@@ -4,6 +4,9 @@ A cached answer is keyed by the generation it was computed in, so a change makes
 once (they expire on their own); nothing has to know which answers a change touched. The generation moves after
 the change commits: a reader can never cache a pre-change answer under the post-change generation.
 
+Redis increments atomically; the file cache of the embedded default does a read and a write, so two changes
+committed at the same instant may move it once, and an answer computed between them lives until it expires.
+
 What moves it: any save or delete of a catalog model the API shows (signals), any audit event about a catalog object
 (the services record one for every change, bulk ones included), and the bulk importer and generator (explicitly).
 """
@@ -40,6 +43,8 @@ def _move_on() -> None:
 
 def changed() -> None:
     """Call after writing the catalog without the ORM's signals (bulk inserts, COPY); once per transaction."""
+    if not settings.CATALOG_CACHE_SECONDS:
+        return  # nothing is cached, so there is nothing to make unreachable
     if not connection.in_atomic_block:
         _move_on()
     else:

@@ -94,6 +94,12 @@ def test_make_run_creates_a_kafka_topic_on_its_sandbox_broker(embedded_portal):
     headers = {"Authorization": f"Token {token}"}
     action = requests.get(f"{base}/api/v1/selfservice/actions/kafka-topic/", headers=headers, timeout=10).json()
     assert action["sandbox"] is True and "local sandbox broker" in action["target"]
+    services_url = f"{base}/api/v1/catalog/services/?page_size=500"
+
+    def listed_slugs() -> list[str]:
+        return [s["slug"] for s in requests.get(services_url, headers=headers, timeout=10).json()["results"]]
+
+    assert "clicks-raw-v1" not in listed_slugs()  # and this list is now in the web process's cache
     response = requests.post(
         f"{base}/api/v1/selfservice/requests/",
         json={
@@ -121,3 +127,5 @@ def test_make_run_creates_a_kafka_topic_on_its_sandbox_broker(embedded_portal):
     assert final["sandbox"] is True and final["team"] == "data-platform"
     entry = requests.get(f"{base}/api/v1/catalog/services/clicks-raw-v1/", headers=headers, timeout=10)
     assert entry.status_code == 200 and entry.json()["kind"] == "kafka_topic"
+    # The worker wrote the catalog entry: the cached list of the web process moved on with it.
+    assert "clicks-raw-v1" in listed_slugs()
