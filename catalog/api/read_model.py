@@ -1,7 +1,8 @@
 """The read side of the entity API: a page of services or data products in two queries, whatever its size.
 
-Each row carries its RACI owners and its dependency slugs as JSON columns built by the database (correlated
-subqueries over indexed foreign keys), so a page needs no prefetch queries. A list first pages plain ids (an index
+Each row carries its RACI owners and its dependency slugs (a data product also its consumers, versions, datasets
+and contract fields) as JSON columns built by the database (correlated subqueries over indexed foreign keys), so a
+page needs no prefetch queries. A list first pages plain ids (an index
 scan in the requested order), then reads the rows of those ids: PostgreSQL computes the select list of every row an
 OFFSET skips, so the JSON columns must not sit on the query that skips them.
 
