@@ -9,7 +9,7 @@ import pytest
 from catalog.models import Entity, Service
 from selfservice.models import Request
 from tests.conftest import wait_for
-from tests.selfservice.conftest import TansuBroker, token_for, topic_params, wait_for_status
+from tests.selfservice.conftest import token_for, topic_params, wait_for_status
 
 pytestmark = pytest.mark.integration
 
@@ -73,7 +73,7 @@ def test_kafka_down_retries_then_fails_clearly_and_a_retry_succeeds_once_it_is_b
     waits = [e["message"] for e in body["events"] if "retrying in" in e["message"]]
     assert len(waits) == 2
 
-    TansuBroker(kafka.log.parent, port=kafka.port).start()  # back, on the same address
+    kafka.start()  # back, on the same address (and stopped by the fixture, as the first one was)
     response = api_client.post(url + "retry/")
     assert response.status_code == 200 and response.json()["status"] == "queued"
     body = wait_for_status(api_client, url, {"failed", "succeeded"})
