@@ -10,12 +10,9 @@ Every request is recorded; `fail_next` injects failures.
 """
 
 import json
-from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
-from tests.fakes import LoopbackServer
+from tests.fakes import LoopbackServer, Recorded
 
 CONFIG = {
     "models": {},
@@ -31,15 +28,6 @@ CONFIG = {
     "datahub": {"serverType": "quickstart"},
     "noCode": "true",
 }
-
-
-@dataclass
-class Recorded:
-    method: str
-    path: str
-    query: dict[str, str]
-    body: Any
-    headers: dict[str, str]
 
 
 class FakeDataHub(LoopbackServer):
@@ -80,33 +68,4 @@ class FakeDataHub(LoopbackServer):
         return 404, self.error(404, f"No resource for {method} {path}")
 
     def _handler(self):
-        fake = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args):
-                pass
-
-            def _serve(self, method: str) -> None:
-                parts = urlsplit(self.path)
-                length = int(self.headers.get("Content-Length") or 0)
-                raw = self.rfile.read(length) if length else b""
-                body = json.loads(raw) if raw else None
-                query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
-                headers = {k.lower(): v for k, v in self.headers.items()}
-                with fake._lock:
-                    fake.requests.append(Recorded(method, parts.path, query, body, headers))
-                    status, payload = fake.handle(method, parts.path, query, body, headers)
-                data = json.dumps(payload).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def do_GET(self):
-                self._serve("GET")
-
-            def do_POST(self):
-                self._serve("POST")
-
-        return Handler
+        return self._json_handler()

@@ -15,23 +15,12 @@ Every request is recorded (method, path, query, JSON body) for assertions; `fail
 """
 
 import itertools
-import json
 import re
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler
 from typing import Any
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import unquote
 
-from tests.fakes import LoopbackServer
-
-
-@dataclass
-class Recorded:
-    method: str
-    path: str
-    query: dict[str, str]
-    body: Any
-    headers: dict[str, str]
+from tests.fakes import LoopbackServer, Recorded
 
 
 @dataclass
@@ -128,6 +117,7 @@ class FakeGitLab(LoopbackServer):
         return None
 
     def handle(self, method: str, path: str, query: dict[str, str], body: Any, headers: dict) -> tuple[int, Any]:
+        body = body or {}
         for index, (fail_method, pattern, status, fail_body) in enumerate(self.fail_next):
             if fail_method == method and re.search(pattern, path):
                 del self.fail_next[index]
@@ -218,39 +208,4 @@ class FakeGitLab(LoopbackServer):
         return 201, self._mr_json(project, mr, read=False)
 
     def _handler(self):
-        fake = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args):  # quiet: the recorded requests are the log
-                pass
-
-            def _serve(self, method: str) -> None:
-                parts = urlsplit(self.path)
-                length = int(self.headers.get("Content-Length") or 0)
-                raw = self.rfile.read(length) if length else b""
-                try:
-                    body = json.loads(raw) if raw else None
-                except ValueError:
-                    body = raw.decode()
-                query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
-                headers = {k.lower(): v for k, v in self.headers.items()}
-                with fake._lock:
-                    fake.requests.append(Recorded(method, parts.path, query, body, headers))
-                    status, payload = fake.handle(method, parts.path, query, body or {}, headers)
-                data = json.dumps(payload).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def do_GET(self):
-                self._serve("GET")
-
-            def do_POST(self):
-                self._serve("POST")
-
-            def do_PUT(self):
-                self._serve("PUT")
-
-        return Handler
+        return self._json_handler()
