@@ -15,6 +15,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from bench import standalone  # noqa: E402 (importable once the clone is on the path)
+
 BENCH_DB = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/oncall_bench")
 os.environ["DATABASE_URL"] = BENCH_DB
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
@@ -25,27 +27,6 @@ os.environ.setdefault("REDIS_URL", "")
 ROTATIONS = 200
 PEOPLE_PER_ROTATION = 4
 RUNS = 200
-
-
-def _recreate_database() -> None:
-    """A fresh database each run, so the figures never depend on leftovers."""
-    if not BENCH_DB.startswith("postgres"):
-        return
-    import psycopg
-
-    base, name = BENCH_DB.rsplit("/", 1)
-    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.execute(f'CREATE DATABASE "{name}"')
-
-
-def _setup():
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
 
 
 def _generate(now: datetime):
@@ -115,8 +96,8 @@ def _measure(label: str, fn, runs: int = RUNS) -> dict:
 
 
 def main() -> None:
-    _recreate_database()
-    _setup()
+    standalone.fresh_database(BENCH_DB)
+    standalone.setup_django()
     from django.contrib.auth.models import Group, User
     from django.test import Client
 

@@ -9,6 +9,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+from bench import standalone
+
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
 DB_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/portal_bench")
@@ -44,12 +46,7 @@ def manage(*args: str, capture: bool = False) -> str:
 
 def recreate_database() -> None:
     """A fresh database each run: the figures never depend on leftovers."""
-    import psycopg
-
-    base, name = DB_URL.rsplit("/", 1)
-    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
+    standalone.fresh_database(DB_URL)
     subprocess.run(["redis-cli", "-u", REDIS, "flushdb"], check=False, capture_output=True)
     VAR.mkdir(parents=True, exist_ok=True)
     manage("migrate", "--noinput", "-v0")

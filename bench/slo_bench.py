@@ -15,6 +15,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from bench import standalone  # noqa: E402 (importable once the clone is on the path)
+
 BENCH_DB = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/slo_bench")
 os.environ["DATABASE_URL"] = BENCH_DB
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
@@ -25,25 +27,6 @@ os.environ.setdefault("REDIS_URL", "")
 POINTS = int(os.environ.get("SLO_BENCH_POINTS", "1000000"))
 RUNS = int(os.environ.get("SLO_BENCH_RUNS", "30"))
 HEARTBEATS = 43_200  # one a minute for 30 days
-
-
-def _recreate_database() -> None:
-    """A fresh database each run, so the figures never depend on leftovers."""
-    import psycopg
-
-    base, name = BENCH_DB.rsplit("/", 1)
-    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.execute(f'CREATE DATABASE "{name}"')
-
-
-def _setup():
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
 
 
 def _generate():
@@ -97,8 +80,8 @@ def _measure(slo) -> tuple[float, float, int, object]:
 
 
 def main() -> None:
-    _recreate_database()
-    _setup()
+    standalone.fresh_database(BENCH_DB)
+    standalone.setup_django()
     started = time.perf_counter()
     events, fresh = _generate()
     print(f"generated {POINTS:,} SLI points and {HEARTBEATS:,} heartbeats in {time.perf_counter() - started:.1f} s")
