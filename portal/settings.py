@@ -106,12 +106,17 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"]["ENGINE"] = "portal.database"  # Django's, with a health check only after idle time
     # PostgreSQL's default random_page_cost (4) prices an index probe for a spinning disk, which made the planner
     # scan whole tables to answer "the services of one team" (docs/benchmarks.md); its docs suggest about 1.1 for
     # SSDs. Sent as a session option; set DATABASE_RANDOM_PAGE_COST=4 to keep the server's planning.
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
         f"-c random_page_cost={env_float('DATABASE_RANDOM_PAGE_COST', 1.1)}"
     )
+    # The API's hot reads run as prepared statements (portal/prepared.py): psycopg prepares a server-binding
+    # cursor's query at its first run; Django's own cursors bind on the client and are never prepared. Off
+    # (DATABASE_PREPARED_STATEMENTS=false) for a pooler in transaction mode that cannot keep them (PgBouncer < 1.21).
+    DATABASES["default"]["OPTIONS"]["prepare_threshold"] = 0 if env_bool("DATABASE_PREPARED_STATEMENTS", True) else None
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The embedded default: a web process and a worker share the file, so wait on locks instead of failing.
     DATABASES["default"]["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}

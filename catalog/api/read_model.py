@@ -7,7 +7,8 @@ scan in the requested order), then reads the rows of those ids: PostgreSQL compu
 OFFSET skips, so the JSON columns must not sit on the query that skips them.
 
 Building that query with the ORM costs more than running it (about 2.5 ms against 1 ms for one row), so its SQL is
-built once per shape and process and only re-bound afterwards (see docs/benchmarks.md).
+built once per shape and process and only re-bound afterwards; on PostgreSQL it runs as a prepared statement
+(portal/prepared.py): planning it was most of that 1 ms.
 """
 
 import json
@@ -29,6 +30,7 @@ from catalog.models import (
     Ownership,
     Runbook,
 )
+from portal import prepared
 from portal.dbfunctions import JSONList
 
 ROLE_KEYS = {
@@ -131,24 +133,14 @@ JSON_COLUMNS = (
 
 
 @cache
-def _sql(model: type[Model], field: str, count: int) -> tuple[str, tuple, tuple[int, ...]]:
-    """The SQL of `rows(model)` filtered by `field IN (count values)`, its parameters, and where the values go.
-
-    Built with placeholder values the ORM passes through as they are (negative ids, slugs no real slug can be), so
-    the positions of the values among the query's own parameters (the JSON keys) can be found again.
-    """
+def _compiled(model: type[Model], field: str, count: int) -> prepared.Compiled:
+    """The query of `rows(model)` filtered by `field IN (count values)`, built once per shape and process."""
     probes = [-(10**9) - i for i in range(count)] if field == "pk" else [f"\x00probe-{i}" for i in range(count)]
-    sql, params = rows(model).filter(**{f"{field}__in": probes}).order_by().query.sql_with_params()
-    slots = tuple(params.index(probe) for probe in probes)
-    return sql, tuple(params), slots
+    return prepared.compile_with_probes(rows(model).filter(**{f"{field}__in": probes}), probes)
 
 
 def _fetch(model: type[Model], field: str, values: Sequence) -> list:
-    sql, params, slots = _sql(model, field, len(values))
-    bound = list(params)
-    for slot, value in zip(slots, values, strict=True):
-        bound[slot] = value
-    found = list(model.objects.raw(sql, bound))
+    found = list(prepared.raw(model, _compiled(model, field, len(values)), values))
     for row in found:  # raw() converts the model's columns; the annotations come as the database gives them
         for name in JSON_COLUMNS:
             value = getattr(row, name, None)

@@ -1,9 +1,11 @@
 """Serializers of the catalog API: read serializers for responses, write serializers that only check shapes and
 resolve slugs. The rules (R9, R10, ...) are the services' job, so the forms and the API share them."""
 
+from functools import lru_cache
+
 from django.contrib.auth import get_user_model
 from django.db import models
-from django.urls import NoReverseMatch
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.reverse import reverse
@@ -436,6 +438,19 @@ _DATETIME = serializers.DateTimeField(read_only=True)  # ISO 8601 as DRF writes 
 LINK_SLUG = "--slug--"  # a placeholder no real slug contains (slugs are checked with SlugField)
 
 
+@lru_cache(maxsize=64)
+def _link_templates(api_basename: str, model: type[Entity], kind: str, origin: str, *url_context) -> dict:
+    """An entity's URLs with a placeholder slug, reversed once per process and origin (scheme and host; the script
+    prefix and URLconf, which reverse() reads, are in the key too) rather than on every response."""
+    try:
+        html = model(slug=LINK_SLUG, kind=kind).get_absolute_url()
+    except NoReverseMatch:  # the page is not there (yet): the API does not depend on it
+        html = None
+    routes = (("self", "detail"), ("runbook", "runbook"), ("dependencies", "dependencies"))
+    templates = {name: origin + reverse(f"{api_basename}-{route}", args=[LINK_SLUG]) for name, route in routes}
+    return templates | {"html": origin + html if html is not None else None}
+
+
 class EntitySerializer(serializers.ModelSerializer):
     """What services and data products share on reads.
 
@@ -509,24 +524,9 @@ class EntitySerializer(serializers.ModelSerializer):
         }
 
     def _link_templates(self, entity: Entity) -> dict[str, str | None]:
-        """The entity's URLs with a placeholder slug, reversed once per response rather than four times a row."""
-        key = f"_link_templates_{entity.kind == EntityKind.DATA_PRODUCT}"
-        templates = self.context.get(key)
-        if templates is None:
-            request = self.context.get("request")
-            probe = type(entity)(slug=LINK_SLUG, kind=entity.kind)
-            try:
-                html = probe.get_absolute_url()
-            except NoReverseMatch:  # the page is not there (yet): the API does not depend on it
-                html = None
-            if request is not None and html is not None:
-                html = request.build_absolute_uri(html)
-            templates = {
-                name: reverse(f"{self.api_basename}-{route}", args=[LINK_SLUG], request=request)
-                for name, route in (("self", "detail"), ("runbook", "runbook"), ("dependencies", "dependencies"))
-            } | {"html": html}
-            self.context[key] = templates
-        return templates
+        request = self.context.get("request")
+        origin = request.build_absolute_uri("/")[:-1] if request is not None else ""  # links are paths without one
+        return _link_templates(self.api_basename, type(entity), entity.kind, origin, get_script_prefix(), get_urlconf())
 
     def _links(self, entity: Entity) -> dict:
         return {

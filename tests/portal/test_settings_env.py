@@ -6,7 +6,10 @@ from portal.env import env_bool, env_float, env_int, env_list, env_secret
 
 
 def test_tests_run_on_postgresql():
-    assert settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+    from django.db import connection
+
+    assert settings.DATABASES["default"]["ENGINE"] == "portal.database"  # Django's PostgreSQL backend, subclassed
+    assert connection.vendor == "postgresql"
 
 
 def test_env_bool_rejects_a_value_that_is_not_a_boolean(monkeypatch):
