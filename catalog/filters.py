@@ -25,7 +25,9 @@ class SlugFilter(django_filters.ModelChoiceFilter):
     """A reference by slug (unknown slugs are a 400); shown as a string in the API schema."""
 
     def __init__(self, *, queryset, **kwargs):
-        super().__init__(queryset=queryset, to_field_name="slug", **kwargs)
+        # Given as a callable: django-filter deep-copies every filter for each request, and copying a queryset
+        # (its whole query) cost more than validating the rest of the form.
+        super().__init__(queryset=lambda request: queryset.all(), to_field_name="slug", **kwargs)
 
 
 def _lifecycle_choices(values) -> list[tuple[str, str]]:
@@ -34,6 +36,15 @@ def _lifecycle_choices(values) -> list[tuple[str, str]]:
 
 class EntityFilterSet(django_filters.FilterSet):
     """The filters services and data products share: owning team, tier, lifecycle, grouping and free text."""
+
+    def get_form_class(self):
+        # django-filter builds a new form class (and its fields) for each request; the fields of these filters
+        # do not depend on the request, so each FilterSet builds it once.
+        form_class = type(self).__dict__.get("_form_class")
+        if form_class is None:
+            form_class = super().get_form_class()
+            type(self)._form_class = form_class
+        return form_class
 
     team = SlugFilter(
         queryset=Team.objects.all(),

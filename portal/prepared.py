@@ -1,24 +1,29 @@
-"""Hot reads of a fixed shape, run as server-side prepared statements on PostgreSQL: planned once per connection.
+"""Reads that run on every API request, as server-side prepared statements on PostgreSQL: planned once per
+connection instead of once per request.
 
-Django binds parameters on the client (psycopg's ClientCursor) and so never prepares: PostgreSQL plans every query
-anew. For an entity with its owners and dependencies as JSON columns that planning is 1.0 ms against 0.2 ms of
-execution (docs/benchmarks.md). The few reads that run on every API request build their SQL once per process from
-a queryset (`compile_with_probes`) and run it through `raw()`, which binds on the server; psycopg then prepares it
-on first use on each connection (`prepare_threshold=0`, set in the settings) and re-runs the plan afterwards.
+Django binds parameters on the client (psycopg's ClientCursor), so PostgreSQL plans every query anew. Planning an
+entity with its owners and dependencies as JSON columns took 1.0 ms against 0.2 ms of execution, and even the count
+of a filtered list spent longer in planning than in running (docs/benchmarks.md). Inside `server_binding()` the
+connection's cursors bind on the server, and psycopg prepares a query the second time it runs on a connection
+(`prepare_threshold=1`, from `DATABASE_PREPARED_STATEMENTS`, on by default); PostgreSQL then reuses one plan for it.
+One-off queries (a deep page's OFFSET) are never prepared.
 
-Only these queries are prepared: Django's own cursors still bind on the client. Where prepared statements are off
-(SQLite, or `DATABASE_PREPARED_STATEMENTS=false` behind a pooler that cannot keep them) `raw()` runs the same SQL
-as a plain query.
+Only queries run inside `server_binding()` are affected: the rest of Django keeps client-side binding, which every
+ORM query is written for. Where prepared statements are off (SQLite, or `DATABASE_PREPARED_STATEMENTS=false`
+behind a pooler that cannot keep them) `server_binding()` changes nothing.
+
+Building a query with the ORM can cost more than running it, so the hottest ones are built once per process from a
+queryset that filters on placeholder values (`compile_with_probes`) and only re-bound afterwards (`raw`,
+`values_list`).
 """
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 
 from django.db import connections
 from django.db.models import Model, QuerySet
-from django.db.models.query import RawQuerySet
-from django.db.models.sql.query import RawQuery
 
 
 @dataclass(frozen=True)
@@ -32,7 +37,7 @@ class Compiled:
     def bind(self, values: Sequence) -> list:
         bound = list(self.params)
         for slot, value in zip(self.slots, values, strict=True):
-            bound[slot] = value
+            bound[slot] = _typed(value)
         return bound
 
 
@@ -45,63 +50,47 @@ def compile_with_probes(queryset: QuerySet, probes: Sequence) -> Compiled:
 
 
 def _prepares(connection) -> bool:
-    return connection.vendor == "postgresql" and connection.settings_dict["OPTIONS"].get("prepare_threshold") == 0
+    threshold = connection.settings_dict["OPTIONS"].get("prepare_threshold")
+    return connection.vendor == "postgresql" and threshold is not None
 
 
-def _server_binding_cursor(connection):
-    """A cursor of the connection that binds on the server (so psycopg prepares its queries), wrapped as Django
-    wraps its own (query logging, execute wrappers, database errors)."""
+@contextmanager
+def server_binding(using: str = "default") -> Iterator[None]:
+    """Queries inside bind their parameters on the server, so psycopg prepares those that repeat."""
+    connection = connections[using]
+    if not _prepares(connection):
+        yield
+        return
     from django.db.backends.postgresql.base import ServerBindingCursor
-    from django.db.backends.postgresql.psycopg_any import register_tzloader
-    from psycopg.postgres import types
-    from psycopg.pq import Format
 
-    connection.close_if_health_check_failed()
+    connection.close_if_health_check_failed()  # before the swap: a failed check replaces the connection
     connection.ensure_connection()
-    with connection.wrap_database_errors:
-        cursor = ServerBindingCursor(connection.connection)
-        # As Django's create_cursor: the connection's time zone loader may predate a change of settings.TIME_ZONE.
-        loader = connection.connection.adapters.get_loader(types["timestamptz"].oid, Format.TEXT)
-        if connection.timezone != loader.timezone:
-            register_tzloader(connection.timezone, cursor)
-    connection.validate_thread_sharing()
-    if connection.queries_logged:
-        return _logged_as_written()(cursor, connection)
-    return connection.make_cursor(cursor)
-
-
-@cache
-def _logged_as_written() -> type:
-    """Django's debug cursor (assertNumQueries, DEBUG) logging the SQL as written: it logs the text psycopg sent,
-    which a query bound on the server does not have."""
-    from django.db.backends.postgresql.base import CursorDebugWrapper
-
-    class LoggedAsWritten(CursorDebugWrapper):
-        def debug_sql(self, sql=None, params=None, use_last_executed_query=False, many=False):
-            return super().debug_sql(sql, params, use_last_executed_query=False, many=many)
-
-    return LoggedAsWritten
+    driver, features = connection.connection, connection.features
+    previous = driver.cursor_factory, features.__dict__.get("uses_server_side_binding")
+    driver.cursor_factory = ServerBindingCursor
+    features.uses_server_side_binding = True  # Django then logs such a query's SQL with its values, as for others
+    try:
+        yield
+    finally:
+        driver.cursor_factory = previous[0]
+        if previous[1] is None:
+            features.__dict__.pop("uses_server_side_binding", None)
+        else:
+            features.uses_server_side_binding = previous[1]
 
 
 def _typed(value):
-    # psycopg sends a Python int as int2, int4 or int8 by its size, and a prepared statement is kept per parameter
-    # types: one type for every id keeps one statement per query shape.
+    # psycopg sends a Python int as int2, int4 or int8 by its size, and keeps a prepared statement per parameter
+    # types: one type for every id keeps one statement per query shape (a page of ids mixes sizes at 100,000).
     from psycopg.types.numeric import Int8
 
     return Int8(value) if type(value) is int else value
 
 
-class _PreparedRawQuery(RawQuery):
-    def _execute_query(self) -> None:
-        connection = connections[self.using]
-        if not _prepares(connection):
-            super()._execute_query()
-            return
-        self.cursor = _server_binding_cursor(connection)
-        self.cursor.execute(self.sql, [_typed(value) for value in self.params])
-
-    def clone(self, using):
-        return _PreparedRawQuery(self.sql, using, params=self.params)
+def raw(model: type[Model], compiled: Compiled, values: Sequence, using: str = "default") -> list[Model]:
+    """`model.objects.raw()` of the compiled query with `values` bound, prepared where the database allows."""
+    with server_binding(using):
+        return list(model.objects.using(using).raw(compiled.sql, compiled.bind(values)))
 
 
 def values_list(build: Callable[[Sequence], QuerySet], values: Sequence, using: str = "default") -> list[tuple]:
@@ -112,8 +101,8 @@ def values_list(build: Callable[[Sequence], QuerySet], values: Sequence, using: 
     if not _prepares(connection):
         return list(build(values))
     compiled = _compiled_values(build, len(values), using)
-    with _server_binding_cursor(connection) as cursor:
-        cursor.execute(compiled.sql, [_typed(value) for value in compiled.bind(values)])
+    with server_binding(using), connection.cursor() as cursor:
+        cursor.execute(compiled.sql, compiled.bind(values))
         return cursor.fetchall()
 
 
@@ -127,10 +116,3 @@ def _compiled_values(build: Callable[[Sequence], QuerySet], count: int, using: s
     if compiler.get_converters([column for column, _sql, _alias in compiler.select]):
         raise ValueError(f"{queryset.model.__name__}: a column needs Django's converters; read it with raw()")
     return compiled
-
-
-def raw(model: type[Model], compiled: Compiled, values: Sequence, using: str = "default") -> RawQuerySet:
-    """`model.objects.raw()` of the compiled query with `values` bound, prepared where the database allows."""
-    params = compiled.bind(values)
-    query = _PreparedRawQuery(compiled.sql, using, params=params)
-    return RawQuerySet(compiled.sql, model=model, query=query, params=params, using=using)

@@ -113,10 +113,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
         f"-c random_page_cost={env_float('DATABASE_RANDOM_PAGE_COST', 1.1)}"
     )
-    # The API's hot reads run as prepared statements (portal/prepared.py): psycopg prepares a server-binding
-    # cursor's query at its first run; Django's own cursors bind on the client and are never prepared. Off
-    # (DATABASE_PREPARED_STATEMENTS=false) for a pooler in transaction mode that cannot keep them (PgBouncer < 1.21).
-    DATABASES["default"]["OPTIONS"]["prepare_threshold"] = 0 if env_bool("DATABASE_PREPARED_STATEMENTS", True) else None
+    # The API's hot reads run as prepared statements (portal/prepared.py): psycopg prepares a query of a
+    # server-binding cursor on its second run on a connection; Django's own cursors bind on the client and are
+    # never prepared. Off (DATABASE_PREPARED_STATEMENTS=false) for a pooler in transaction mode that cannot keep
+    # them (PgBouncer before 1.21).
+    DATABASES["default"]["OPTIONS"]["prepare_threshold"] = 1 if env_bool("DATABASE_PREPARED_STATEMENTS", True) else None
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The embedded default: a web process and a worker share the file, so wait on locks instead of failing.
     DATABASES["default"]["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}

@@ -140,7 +140,7 @@ def _compiled(model: type[Model], field: str, count: int) -> prepared.Compiled:
 
 
 def _fetch(model: type[Model], field: str, values: Sequence) -> list:
-    found = list(prepared.raw(model, _compiled(model, field, len(values)), values))
+    found = prepared.raw(model, _compiled(model, field, len(values)), values)
     for row in found:  # raw() converts the model's columns; the annotations come as the database gives them
         for name in JSON_COLUMNS:
             value = getattr(row, name, None)

@@ -1,9 +1,29 @@
 """Page-number pagination for every list: ?page=N&page_size=M (at most 500)."""
 
+from django.core.paginator import EmptyPage, Paginator
 from rest_framework.pagination import PageNumberPagination
 
 
+class FirstPageFirstPaginator(Paginator):
+    """Django's paginator, except that the first page is read before the count: a first page shorter than a page
+    is the whole list, so its count is known without a query (a filtered list is often that short)."""
+
+    def page(self, number):
+        if str(number) != "1":
+            return super().page(number)
+        limit = self.per_page + self.orphans  # a last page of `orphans` items or fewer joins the one before
+        items = list(self.object_list[:limit])
+        if len(items) < limit:
+            self.__dict__["count"] = len(items)  # Paginator.count is a cached_property
+        elif self.orphans and self.count > limit:
+            items = items[: self.per_page]
+        if not items and not self.allow_empty_first_page:
+            raise EmptyPage(self.error_messages["no_results"])
+        return self._get_page(items, 1, self)
+
+
 class PortalPagination(PageNumberPagination):
+    django_paginator_class = FirstPageFirstPaginator
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 500

@@ -113,3 +113,30 @@ def test_the_command_prints_a_working_token(api_client, engineer):
 def test_the_command_names_an_unknown_user(db):
     with pytest.raises(CommandError, match="No user named 'ghost'"):
         call_command("create_api_token", "ghost")
+
+
+def test_a_token_of_an_inactive_user_gets_401(api_client, engineer):
+    _token, secret = api_token_create(actor=engineer, user=engineer, name="ci")
+    engineer.is_active = False
+    engineer.save()
+    response = api_client.get("/api/v1/me/", HTTP_AUTHORIZATION=f"Token {secret}")
+    assert response.status_code == 401
+    assert response.json() == {"detail": "User inactive or deleted."}
+
+
+def test_a_token_that_is_not_text_gets_401_not_an_error(api_client, db):
+    # Header bytes that are not UTF-8 (latin-1 "é" alone): refused as any wrong token.
+    response = api_client.get("/api/v1/me/", HTTP_AUTHORIZATION="Token dp_\xe9\xe9\xe9")
+    assert response.status_code == 401
+    assert response.json() == {"detail": "Invalid token."}
+
+
+def test_a_token_sharing_its_first_characters_with_another_finds_its_own_user(api_client, engineer, make_user):
+    # knox stores the first characters in clear and tells tokens apart by their digest.
+    other = make_user("other")
+    mine, secret = api_token_create(actor=engineer, user=engineer, name="ci")
+    theirs, _secret = api_token_create(actor=other, user=other, name="ci")
+    ApiToken.objects.filter(pk=theirs.pk).update(token_key=mine.token_key)
+    response = api_client.get("/api/v1/me/", HTTP_AUTHORIZATION=f"Token {secret}")
+    assert response.status_code == 200
+    assert response.json()["username"] == "eng1"

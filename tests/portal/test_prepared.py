@@ -1,0 +1,68 @@
+"""The API's hot reads run as server-side prepared statements on PostgreSQL (portal/prepared.py)."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from catalog.api import read_model
+from catalog.models import ContractField, Service
+from portal import prepared
+from tests.catalog.factories import ServiceFactory
+
+
+def _plans_of(*fragments: str) -> list[tuple[int, int]]:
+    """(generic plans, custom plans) of this connection's prepared statements whose SQL holds all `fragments`."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement, generic_plans, custom_plans FROM pg_prepared_statements")
+        return [(generic, custom) for sql, generic, custom in cursor.fetchall() if all(f in sql for f in fragments)]
+
+
+@pytest.fixture
+def airflow(db):
+    return ServiceFactory(name="airflow")
+
+
+def test_a_detail_read_is_prepared_once_and_then_reuses_its_plan(airflow):
+    for _ in range(10):
+        row = read_model.row_by_slug(Service, "airflow")
+    assert row.slug == "airflow" and row.owner_rows
+    [(generic, custom)] = _plans_of('"catalog_service"', '"catalog_entity"."slug" IN ($')
+    # PostgreSQL plans the first five runs for their values, then keeps one generic plan: no planning per request.
+    assert custom <= 5 and generic >= 1
+
+
+def test_a_page_comes_back_in_the_order_of_its_ids(airflow):
+    other = ServiceFactory(name="trino")
+    read_model.rows_in_order(Service, [airflow.pk, other.pk])
+    read_model.rows_in_order(Service, [other.pk, airflow.pk])
+    rows = read_model.rows_in_order(Service, [other.pk, airflow.pk])
+    assert [row.slug for row in rows] == ["trino", "airflow"]
+
+
+def test_ids_are_bound_as_bigint_whatever_their_size():
+    # psycopg would send 7 as int2 and 70,000 as int4: a prepared statement per mix of sizes in a page.
+    compiled = prepared.Compiled("SELECT %s, %s", ("probe", "probe"), (0, 1))
+    assert [type(value).__name__ for value in compiled.bind([7, 70_000])] == ["Int8", "Int8"]
+
+
+def test_with_prepared_statements_off_the_same_read_runs_as_a_plain_query(airflow, monkeypatch):
+    monkeypatch.setitem(connection.settings_dict["OPTIONS"], "prepare_threshold", None)
+    with CaptureQueriesContext(connection) as queries:
+        row = read_model.row_by_slug(Service, "airflow")
+    assert row.slug == "airflow"
+    assert len(queries) == 1
+
+
+def test_prepared_queries_are_counted_and_logged_with_their_sql(airflow):
+    with CaptureQueriesContext(connection) as queries:
+        read_model.row_by_slug(Service, "airflow")
+    [query] = queries.captured_queries
+    assert query["sql"].startswith("SELECT") and '"catalog_service"' in query["sql"]
+
+
+RULES = "quality_rules"  # a JSONField
+
+
+def test_a_values_list_with_a_json_column_is_refused_as_its_values_would_come_unconverted(db):
+    with pytest.raises(ValueError, match="needs Django's converters"):
+        prepared.values_list(lambda names: ContractField.objects.filter(name__in=names).values_list(RULES), ["x"])
