@@ -13,7 +13,7 @@ ORM query is written for. Where prepared statements are off (SQLite, or `DATABAS
 behind a pooler that cannot keep them) `server_binding()` changes nothing.
 
 Building a query with the ORM can cost more than running it, so the hottest ones are built once per process from a
-queryset that filters on placeholder values (`compile_with_probes`) and only re-bound afterwards (`raw`,
+queryset that filters on placeholder values (`compile_with_probes`) and only re-bound afterwards (`records`,
 `values_list`).
 """
 
@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
+from types import SimpleNamespace
 
 from django.db import connections
 from django.db.models import Model, QuerySet
@@ -34,10 +35,11 @@ class Compiled:
     params: tuple
     slots: tuple[int, ...]
 
-    def bind(self, values: Sequence) -> list:
+    def bind(self, values: Sequence, connection) -> list:
         bound = list(self.params)
+        typed = _typed if connection.vendor == "postgresql" else lambda value: value
         for slot, value in zip(self.slots, values, strict=True):
-            bound[slot] = _typed(value)
+            bound[slot] = typed(value)
         return bound
 
 
@@ -87,22 +89,49 @@ def _typed(value):
     return Int8(value) if type(value) is int else value
 
 
-def raw(model: type[Model], compiled: Compiled, values: Sequence, using: str = "default") -> list[Model]:
-    """`model.objects.raw()` of the compiled query with `values` bound, prepared where the database allows."""
-    with server_binding(using):
-        return list(model.objects.using(using).raw(compiled.sql, compiled.bind(values)))
+def records(model: type[Model], compiled: Compiled, values: Sequence, using: str = "default") -> list:
+    """The rows of the compiled query with `values` bound, prepared where the database allows, as plain records:
+    one attribute per column, the model's fields converted as the ORM converts them, other columns (annotations)
+    as the database gives them. Building model instances instead took a third of a list's Python time."""
+    connection = connections[using]
+    with server_binding(using), connection.cursor() as cursor:
+        cursor.execute(compiled.sql, compiled.bind(values, connection))
+        columns = tuple(column[0] for column in cursor.description)  # DB-API: the name first
+        rows = cursor.fetchall()
+    converters = _converters(model, columns, connection)
+    found = []
+    for row in rows:
+        row = list(row)
+        for index, functions, expression in converters:
+            for function in functions:
+                row[index] = function(row[index], expression, connection)
+        found.append(SimpleNamespace(**dict(zip(columns, row, strict=True))))
+    return found
+
+
+def _converters(model: type[Model], columns: tuple[str, ...], connection) -> list[tuple[int, list, object]]:
+    """Per column of a model field that needs it: the backend's and the field's converters (SQLite's datetimes)."""
+    fields = {field.column: field for field in model._meta.concrete_fields}
+    found = []
+    for index, column in enumerate(columns):
+        if column in fields:
+            expression = fields[column].get_col(fields[column].model._meta.db_table)
+            functions = connection.ops.get_db_converters(expression) + expression.get_db_converters(connection)
+            if functions:
+                found.append((index, functions, expression))
+    return found
 
 
 def values_list(build: Callable[[Sequence], QuerySet], values: Sequence, using: str = "default") -> list[tuple]:
     """The rows of the `values_list()` queryset `build(values)`. Where statements are prepared, its SQL is built
     once per function and number of values (from `build(probes)`) and its rows are what psycopg loads: refused for
-    columns that need Django's converters (JSON, for one), which `raw()` applies. Elsewhere the queryset itself."""
+    columns that need Django's converters (JSON, for one), which `records()` applies. Elsewhere the queryset itself."""
     connection = connections[using]
     if not _prepares(connection):
         return list(build(values))
     compiled = _compiled_values(build, len(values), using)
     with server_binding(using), connection.cursor() as cursor:
-        cursor.execute(compiled.sql, compiled.bind(values))
+        cursor.execute(compiled.sql, compiled.bind(values, connection))
         return cursor.fetchall()
 
 
@@ -114,5 +143,5 @@ def _compiled_values(build: Callable[[Sequence], QuerySet], count: int, using: s
     compiler = queryset.query.get_compiler(using)
     compiler.setup_query()
     if compiler.get_converters([column for column, _sql, _alias in compiler.select]):
-        raise ValueError(f"{queryset.model.__name__}: a column needs Django's converters; read it with raw()")
+        raise ValueError(f"{queryset.model.__name__}: a column needs Django's converters; read it with records()")
     return compiled

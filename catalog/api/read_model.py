@@ -8,12 +8,14 @@ OFFSET skips, so the JSON columns must not sit on the query that skips them.
 
 Building that query with the ORM costs more than running it (about 2.5 ms against 1 ms for one row), so its SQL is
 built once per shape and process and only re-bound afterwards; on PostgreSQL it runs as a prepared statement
-(portal/prepared.py): planning it was most of that 1 ms.
+(portal/prepared.py): planning it was most of that 1 ms. Rows come back as plain records (one attribute per column,
+no model instances): the serializers only read them.
 """
 
 import json
 from collections.abc import Sequence
 from functools import cache
+from types import SimpleNamespace
 
 from django.db.models import Exists, F, JSONField, Model, OuterRef, QuerySet, Subquery
 from django.db.models.functions import JSONObject
@@ -140,13 +142,14 @@ def _compiled(model: type[Model], field: str, count: int) -> prepared.Compiled:
 
 
 def _fetch(model: type[Model], field: str, values: Sequence) -> list:
-    found = prepared.raw(model, _compiled(model, field, len(values)), values)
-    for row in found:  # raw() converts the model's columns; the annotations come as the database gives them
+    found = prepared.records(model, _compiled(model, field, len(values)), values)
+    for row in found:  # the annotations come as the database gives them: JSON as text, SQLite's booleans as 0/1
         for name in JSON_COLUMNS:
             value = getattr(row, name, None)
             if isinstance(value, str):
                 setattr(row, name, json.loads(value))
         row.has_runbook = bool(row.has_runbook)
+        row.pk = row.id
     return found
 
 
@@ -176,7 +179,7 @@ def party(row: dict) -> dict:
     }
 
 
-def owners(entity: Entity) -> dict:
+def owners(entity: SimpleNamespace) -> dict:
     """The `owners` object of the API from the row's owner_rows column: parties by RACI role, in the order the
     ownership rows sort (role, id)."""
     grouped = {"accountable": None, "responsible": [], "consulted": [], "informed": []}
@@ -189,22 +192,22 @@ def owners(entity: Entity) -> dict:
     return grouped
 
 
-def consumers(product: DataProduct) -> list[dict]:
+def consumers(product: SimpleNamespace) -> list[dict]:
     return [{**party(r), "purpose": r["purpose"]} for r in sorted(product.consumer_rows or [], key=lambda r: r["id"])]
 
 
-def versions(product: DataProduct) -> list[dict]:
+def versions(product: SimpleNamespace) -> list[dict]:
     """Newest first (released, then added), as DataProductVersion sorts."""
     rows = sorted(product.version_rows or [], key=lambda r: (r["released_at"], r["id"]), reverse=True)
     return [{"version": r["version"], "changelog": r["changelog"], "released_at": r["released_at"]} for r in rows]
 
 
-def output_datasets(product: DataProduct) -> list[dict]:
+def output_datasets(product: SimpleNamespace) -> list[dict]:
     rows = sorted(product.dataset_rows or [], key=lambda r: r["name"])
     return [{"name": r["name"], "location": r["location"]} for r in rows]
 
 
-def contract_fields(product: DataProduct) -> list[dict]:
+def contract_fields(product: SimpleNamespace) -> list[dict]:
     rows = sorted(product.field_rows or [], key=lambda r: (r["position"], r["name"]))
     return [
         {

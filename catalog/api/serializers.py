@@ -1,11 +1,13 @@
 """Serializers of the catalog API: read serializers for responses, write serializers that only check shapes and
 resolve slugs. The rules (R9, R10, ...) are the services' job, so the forms and the API share them."""
 
+from datetime import datetime
 from functools import lru_cache
 
 from django.contrib.auth import get_user_model
 from django.db import models
 from django.urls import NoReverseMatch, get_script_prefix, get_urlconf
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.reverse import reverse
@@ -434,7 +436,6 @@ class EntityLinksSerializer(serializers.Serializer):
     dependencies = serializers.URLField()
 
 
-_DATETIME = serializers.DateTimeField(read_only=True)  # ISO 8601 as DRF writes it
 LINK_SLUG = "--slug--"  # a placeholder no real slug contains (slugs are checked with SlugField)
 
 
@@ -499,7 +500,7 @@ class EntitySerializer(serializers.ModelSerializer):
     ]
     own_fields: tuple[str, ...] = ()  # the concrete model's plain fields, copied as they are
 
-    def to_representation(self, entity: Entity) -> dict:
+    def to_representation(self, entity) -> dict:
         owners = read_model.owners(entity)
         return {
             "slug": entity.slug,
@@ -518,17 +519,32 @@ class EntitySerializer(serializers.ModelSerializer):
             ),
             "has_runbook": entity.has_runbook,
             "links": self._links(entity),
-            "created": _DATETIME.to_representation(entity.created),
-            "updated": _DATETIME.to_representation(entity.updated),
+            "created": self._datetime(entity.created),
+            "updated": self._datetime(entity.updated),
             **{name: getattr(entity, name) for name in self.own_fields},
         }
 
-    def _link_templates(self, entity: Entity) -> dict[str, str | None]:
-        request = self.context.get("request")
-        origin = request.build_absolute_uri("/")[:-1] if request is not None else ""  # links are paths without one
-        return _link_templates(self.api_basename, type(entity), entity.kind, origin, get_script_prefix(), get_urlconf())
+    def _link_templates(self, entity) -> dict[str, str | None]:
+        origin = self.context.get("_origin")
+        if origin is None:  # once per response (the context is the list's)
+            request = self.context.get("request")
+            origin = request.build_absolute_uri("/")[:-1] if request is not None else ""  # else links are paths
+            self.context["_origin"] = origin
+        model = self.Meta.model  # rows are plain records (read_model), not instances
+        return _link_templates(self.api_basename, model, entity.kind, origin, get_script_prefix(), get_urlconf())
 
-    def _links(self, entity: Entity) -> dict:
+    def _datetime(self, value: datetime | None) -> str | None:
+        """As DRF's DateTimeField writes it (ISO 8601 in the current time zone, UTC as Z), looking the time zone up
+        once per response rather than twice a row."""
+        if value is None:
+            return None
+        zone = self.context.get("_zone")
+        if zone is None:
+            zone = self.context["_zone"] = timezone.get_current_timezone()
+        text = value.astimezone(zone).isoformat()
+        return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+    def _links(self, entity) -> dict:
         return {
             name: url.replace(LINK_SLUG, entity.slug) if url else url
             for name, url in self._link_templates(entity).items()
@@ -612,7 +628,7 @@ class DataProductSerializer(EntitySerializer):
 
     own_fields = ("quality_sla", "documentation", "documentation_url")
 
-    def to_representation(self, product: DataProduct) -> dict:
+    def to_representation(self, product) -> dict:
         data = super().to_representation(product)
         versions = read_model.versions(product)
         data.update(

@@ -42,7 +42,7 @@ def test_a_page_comes_back_in_the_order_of_its_ids(airflow):
 def test_ids_are_bound_as_bigint_whatever_their_size():
     # psycopg would send 7 as int2 and 70,000 as int4: a prepared statement per mix of sizes in a page.
     compiled = prepared.Compiled("SELECT %s, %s", ("probe", "probe"), (0, 1))
-    assert [type(value).__name__ for value in compiled.bind([7, 70_000])] == ["Int8", "Int8"]
+    assert [type(value).__name__ for value in compiled.bind([7, 70_000], connection)] == ["Int8", "Int8"]
 
 
 def test_with_prepared_statements_off_the_same_read_runs_as_a_plain_query(airflow, monkeypatch):
