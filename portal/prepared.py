@@ -135,6 +135,20 @@ def values_list(build: Callable[[Sequence], QuerySet], values: Sequence, using: 
         return cursor.fetchall()
 
 
+def instance_by(model: type[Model], field: str, value, using: str = "default") -> Model | None:
+    """The `model` instance whose `field` is `value`, or None: `values_list` of its concrete fields, so one
+    prepared query on PostgreSQL (for models with no field that needs Django's converters)."""
+    names, build = _by_field(model, field)
+    rows = values_list(build, [value], using)
+    return model.from_db(using, names, rows[0]) if rows else None
+
+
+@cache
+def _by_field(model: type[Model], field: str) -> tuple[list[str], Callable[[Sequence], QuerySet]]:
+    names = [concrete.attname for concrete in model._meta.concrete_fields]
+    return names, lambda values: model._default_manager.filter(**{f"{field}__in": values}).values_list(*names)
+
+
 @cache
 def _compiled_values(build: Callable[[Sequence], QuerySet], count: int, using: str) -> Compiled:
     probes = [f"\x00probe-{i}" for i in range(count)]

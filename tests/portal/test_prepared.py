@@ -66,3 +66,14 @@ RULES = "quality_rules"  # a JSONField
 def test_a_values_list_with_a_json_column_is_refused_as_its_values_would_come_unconverted(db):
     with pytest.raises(ValueError, match="needs Django's converters"):
         prepared.values_list(lambda names: ContractField.objects.filter(name__in=names).values_list(RULES), ["x"])
+
+
+def test_an_instance_by_slug_is_the_orms_row_or_none(db):
+    from catalog import services
+    from catalog.models import Team
+
+    team = services.team_create(actor=None, name="Data Platform", email="dp@example.com")
+    found = prepared.instance_by(Team, "slug", "data-platform")
+    assert (found.pk, found.name, found.email) == (team.pk, "Data Platform", "dp@example.com")
+    assert not found._state.adding  # as loaded by the ORM: saving it updates the row
+    assert prepared.instance_by(Team, "slug", "nobody") is None
