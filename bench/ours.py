@@ -90,18 +90,34 @@ class Server:
         clog = open(VAR / "celery.log", "w")  # noqa: SIM115
         self.procs.append(
             subprocess.Popen(
-                [PY, "-m", "celery", "-A", "portal", "worker", "--concurrency", "2", "--loglevel", "WARNING"],
+                [PY, "-m", "celery", "-A", "portal", "worker", "--concurrency", "2", "--loglevel", "INFO"],
                 cwd=ROOT, env=env(), stdout=clog, stderr=clog,
             )
         )  # fmt: skip
+        self._wait_for(self._answers, f"gunicorn did not answer on {BASE}; see {VAR / 'gunicorn.log'}")
+        # The worker boots for a few seconds on the same 2 cores: measuring meanwhile slowed the first endpoints.
+        self._wait_for(self._worker_ready, f"the Celery worker did not start; see {VAR / 'celery.log'}")
+        time.sleep(2)
+
+    @staticmethod
+    def _wait_for(ready, failure: str) -> None:
         for _ in range(120):
-            try:
-                with urllib.request.urlopen(f"{BASE}/healthz", timeout=2) as r:
-                    if r.status == 200:
-                        return
-            except OSError:
-                time.sleep(0.5)
-        raise RuntimeError(f"gunicorn did not answer on {BASE}; see {VAR / 'gunicorn.log'}")
+            if ready():
+                return
+            time.sleep(0.5)
+        raise RuntimeError(failure)
+
+    @staticmethod
+    def _answers() -> bool:
+        try:
+            with urllib.request.urlopen(f"{BASE}/healthz", timeout=2) as r:
+                return r.status == 200
+        except OSError:
+            return False
+
+    @staticmethod
+    def _worker_ready() -> bool:
+        return " ready." in (VAR / "celery.log").read_text()
 
     def stop(self) -> None:
         for proc in self.procs:
