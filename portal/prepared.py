@@ -6,7 +6,8 @@ entity with its owners and dependencies as JSON columns took 1.0 ms against 0.2 
 of a filtered list spent longer in planning than in running (docs/benchmarks.md). Inside `server_binding()` the
 connection's cursors bind on the server, and psycopg prepares a query the second time it runs on a connection
 (`prepare_threshold=1`, from `DATABASE_PREPARED_STATEMENTS`, on by default); PostgreSQL then reuses one plan for it.
-One-off queries (a deep page's OFFSET) are never prepared.
+Only reads whose best plan does not depend on their values are run so (rows by id or slug, a token by its key):
+a filtered list's count and ids are not, as a generic plan would serve a team of 5 entities and one of 5,000 alike.
 
 Only queries run inside `server_binding()` are affected: the rest of Django keeps client-side binding, which every
 ORM query is written for. Where prepared statements are off (SQLite, or `DATABASE_PREPARED_STATEMENTS=false`
@@ -23,7 +24,7 @@ from dataclasses import dataclass
 from functools import cache
 from types import SimpleNamespace
 
-from django.db import connections
+from django.db import DatabaseError, connections
 from django.db.models import Model, QuerySet
 
 
@@ -89,15 +90,40 @@ def _typed(value):
     return Int8(value) if type(value) is int else value
 
 
+def _run(connection, compiled: Compiled, values: Sequence) -> tuple[tuple[str, ...], list[tuple]]:
+    """(column names, rows) of the compiled query, run prepared where the database allows.
+
+    A prepared statement outlives a change of the table under it: after a migration that changes a selected
+    column's type PostgreSQL refuses it ("cached plan must not change result type"), and a pooler that lost the
+    server's session has none ("prepared statement does not exist"). psycopg keeps such a statement, so the
+    connection is closed (its statements go with it) and, outside a transaction, the query runs once more on a new one.
+    """
+    for attempt in (1, 2):
+        try:
+            with server_binding(connection.alias), connection.cursor() as cursor:
+                cursor.execute(compiled.sql, compiled.bind(values, connection))
+                return tuple(column[0] for column in cursor.description), cursor.fetchall()  # DB-API: name first
+        except DatabaseError as error:
+            if not _lost_statement(error):
+                raise
+            connection.close()
+            if attempt == 2 or connection.in_atomic_block:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _lost_statement(error: DatabaseError) -> bool:
+    from psycopg import errors
+
+    return isinstance(error.__cause__, errors.FeatureNotSupported | errors.InvalidSqlStatementName)
+
+
 def records(model: type[Model], compiled: Compiled, values: Sequence, using: str = "default") -> list:
     """The rows of the compiled query with `values` bound, prepared where the database allows, as plain records:
     one attribute per column, the model's fields converted as the ORM converts them, other columns (annotations)
     as the database gives them. Building model instances instead took a third of a list's Python time."""
     connection = connections[using]
-    with server_binding(using), connection.cursor() as cursor:
-        cursor.execute(compiled.sql, compiled.bind(values, connection))
-        columns = tuple(column[0] for column in cursor.description)  # DB-API: the name first
-        rows = cursor.fetchall()
+    columns, rows = _run(connection, compiled, values)
     converters = _converters(model, columns, connection)
     found = []
     for row in rows:
@@ -129,10 +155,7 @@ def values_list(build: Callable[[Sequence], QuerySet], values: Sequence, using: 
     connection = connections[using]
     if not _prepares(connection):
         return list(build(values))
-    compiled = _compiled_values(build, len(values), using)
-    with server_binding(using), connection.cursor() as cursor:
-        cursor.execute(compiled.sql, compiled.bind(values, connection))
-        return cursor.fetchall()
+    return _run(connection, _compiled_values(build, len(values), using), values)[1]
 
 
 def instance_by(model: type[Model], field: str, value, using: str = "default") -> Model | None:

@@ -11,6 +11,8 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.reverse import reverse
+from rest_framework.settings import api_settings
+from rest_framework.utils.urls import replace_query_param
 
 from catalog import rules, selectors
 from catalog.api import read_model
@@ -440,15 +442,20 @@ LINK_SLUG = "--slug--"  # a placeholder no real slug contains (slugs are checked
 
 
 @lru_cache(maxsize=64)
-def _link_templates(api_basename: str, model: type[Entity], kind: str, origin: str, *url_context) -> dict:
-    """An entity's URLs with a placeholder slug, reversed once per process and origin (scheme and host; the script
-    prefix and URLconf, which reverse() reads, are in the key too) rather than on every response."""
+def _link_templates(api_basename: str, model: type[Entity], kind: str, origin: str, fmt: str | None, *url_context):
+    """An entity's URLs with a placeholder slug, reversed once per process, origin (scheme and host) and `?format=`
+    (kept on API links, as DRF's reverse() keeps it; the script prefix and URLconf, which reverse() reads, are in the
+    key too) rather than on every response."""
     try:
         html = model(slug=LINK_SLUG, kind=kind).get_absolute_url()
     except NoReverseMatch:  # the page is not there (yet): the API does not depend on it
         html = None
     routes = (("self", "detail"), ("runbook", "runbook"), ("dependencies", "dependencies"))
     templates = {name: origin + reverse(f"{api_basename}-{route}", args=[LINK_SLUG]) for name, route in routes}
+    if fmt is not None:
+        templates = {
+            name: replace_query_param(url, api_settings.URL_FORMAT_OVERRIDE, fmt) for name, url in templates.items()
+        }
     return templates | {"html": origin + html if html is not None else None}
 
 
@@ -525,13 +532,15 @@ class EntitySerializer(serializers.ModelSerializer):
         }
 
     def _link_templates(self, entity) -> dict[str, str | None]:
-        origin = self.context.get("_origin")
-        if origin is None:  # once per response (the context is the list's)
+        where = self.context.get("_origin")
+        if where is None:  # once per response (the context is the list's)
             request = self.context.get("request")
             origin = request.build_absolute_uri("/")[:-1] if request is not None else ""  # else links are paths
-            self.context["_origin"] = origin
+            override = api_settings.URL_FORMAT_OVERRIDE
+            fmt = request.GET.get(override) if request is not None and override else None
+            where = self.context["_origin"] = (origin, fmt)
         model = self.Meta.model  # rows are plain records (read_model), not instances
-        return _link_templates(self.api_basename, model, entity.kind, origin, get_script_prefix(), get_urlconf())
+        return _link_templates(self.api_basename, model, entity.kind, *where, get_script_prefix(), get_urlconf())
 
     def _datetime(self, value: datetime | None) -> str | None:
         """As DRF's DateTimeField writes it (ISO 8601 in the current time zone, UTC as Z), looking the time zone up

@@ -72,6 +72,17 @@ def test_a_stakeholder_reads_a_service_with_its_owners_inlined(api_client, org):
     assert body["links"]["runbook"].endswith(f"{URL}airflow/runbook/")
 
 
+def test_links_are_absolute_and_keep_an_explicit_format(api_client, org):
+    owned_service(team=org.platform, name="Airflow")
+    api_client.force_authenticate(org.stakeholder)
+    links = api_client.get(f"{URL}airflow/", {"format": "json"}).json()["links"]
+    assert links["self"] == f"http://testserver{URL}airflow/?format=json"
+    assert links["dependencies"] == f"http://testserver{URL}airflow/dependencies/?format=json"
+    assert links["html"].startswith("http://testserver/") and "format" not in links["html"]
+    plain = api_client.get(URL).json()["results"][0]["links"]
+    assert plain["self"] == f"http://testserver{URL}airflow/"
+
+
 def test_the_list_is_paginated(api_client, org):
     for i in range(3):
         owned_service(team=org.platform, name=f"svc {i}")

@@ -77,3 +77,19 @@ def test_an_instance_by_slug_is_the_orms_row_or_none(db):
     assert (found.pk, found.name, found.email) == (team.pk, "Data Platform", "dp@example.com")
     assert not found._state.adding  # as loaded by the ORM: saving it updates the row
     assert prepared.instance_by(Team, "slug", "nobody") is None
+
+
+@pytest.mark.django_db(transaction=True)  # outside a transaction, as the API reads
+def test_a_prepared_statement_the_server_lost_is_run_again_on_a_new_connection():
+    ServiceFactory(name="airflow")
+    for _ in range(3):
+        read_model.row_by_slug(Service, "airflow")  # prepared from the second run
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    # What a pooler that lost the server's session does: the statements are gone, and psycopg does not know.
+    connection.connection.pgconn.exec_(b"DEALLOCATE ALL")
+    assert read_model.row_by_slug(Service, "airflow").slug == "airflow"
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        assert cursor.fetchone()[0] != pid  # the connection with the stale statements was closed
