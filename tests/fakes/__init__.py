@@ -19,6 +19,16 @@ class Recorded:
     headers: dict[str, str]
 
 
+def send_json(handler: BaseHTTPRequestHandler, status: int, payload: Any) -> None:
+    """Answer the request `handler` serves with `payload` as JSON."""
+    data = json.dumps(payload).encode()
+    handler.send_response(status)
+    handler.send_header("Content-Type", "application/json")
+    handler.send_header("Content-Length", str(len(data)))
+    handler.end_headers()
+    handler.wfile.write(data)
+
+
 class LoopbackServer:
     """A threaded HTTP server on a free loopback port. Subclasses set their state, then call
     `super().__init__()`, and give the request handler class from `_handler()` (`_json_handler()` for a JSON API
@@ -58,12 +68,7 @@ class LoopbackServer:
                 with fake._lock:
                     fake.requests.append(Recorded(method, parts.path, query, body, headers))
                     status, payload = fake.handle(method, parts.path, query, body, headers)
-                data = json.dumps(payload).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
+                send_json(self, status, payload)
 
             def do_GET(self):
                 self._serve("GET")

@@ -36,6 +36,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import yaml
 
+from tests.fakes import send_json
+
 TOKEN = "fake-cluster-token"  # noqa: S105 - a test credential for a loopback fake
 KINDS_HPA = "horizontalpodautoscalers"
 KINDS = {
@@ -181,14 +183,6 @@ class FakeKubernetes:
     # Wire
     #
 
-    def _send(self, handler, code: int, body: dict) -> None:
-        raw = json.dumps(body).encode()
-        handler.send_response(code)
-        handler.send_header("Content-Type", "application/json")
-        handler.send_header("Content-Length", str(len(raw)))
-        handler.end_headers()
-        handler.wfile.write(raw)
-
     def _route(self, path: str):
         parts = path.strip("/").split("/")
         if parts[:2] == ["api", "v1"]:
@@ -210,10 +204,10 @@ class FakeKubernetes:
         with self.lock:
             self.requests.append(Recorded(method, split.path, parse_qs(split.query), content_type, body))
         if handler.headers.get("Authorization") != f"Bearer {TOKEN}":
-            return self._send(handler, 401, status_body(401, "Unauthorized", "Unauthorized"))
+            return send_json(handler, 401, status_body(401, "Unauthorized", "Unauthorized"))
         route = self._route(split.path)
         if route is None:
-            return self._send(
+            return send_json(
                 handler, 404, status_body(404, "NotFound", "the server could not find the requested resource")
             )
         group_version, plural, namespace, name, sub = route
@@ -233,9 +227,9 @@ class FakeKubernetes:
                         plural=plural,
                         causes=injected.causes,
                     )
-                    return self._send(handler, injected.code, body)
+                    return send_json(handler, injected.code, body)
         if namespace in self.missing_namespaces:
-            return self._send(
+            return send_json(
                 handler,
                 404,
                 status_body(
@@ -248,7 +242,7 @@ class FakeKubernetes:
                 f'"system:serviceaccount:portal:model-deployer" cannot {verb} resource "{plural}" in API group '
                 f'"{group}" in the namespace "{namespace}"'
             )
-            return self._send(
+            return send_json(
                 handler, 403, status_body(403, "Forbidden", message, name=name, group=group, plural=plural)
             )
         if method == "POST" and not name:
@@ -258,35 +252,35 @@ class FakeKubernetes:
             found = self.objects.get(key)
             if found is None:
                 message = f'{resource} "{name}" not found'
-                return self._send(
+                return send_json(
                     handler, 404, status_body(404, "NotFound", message, name=name, group=group, plural=plural)
                 )
             if method == "GET":
-                return self._send(handler, 200, copy.deepcopy(found))
+                return send_json(handler, 200, copy.deepcopy(found))
             if method == "PATCH" and not sub:
                 if content_type != "application/merge-patch+json":
                     message = (
                         "the body of the request was in an unknown format - accepted media types include: "
                         f"application/merge-patch+json (got {content_type})"
                     )
-                    return self._send(handler, 415, status_body(415, "UnsupportedMediaType", message))
+                    return send_json(handler, 415, status_body(415, "UnsupportedMediaType", message))
                 patched = merge_patch(found, body)
                 generation = found["metadata"].get("generation", 1) + (patched.get("spec") != found.get("spec"))
                 self._stamp(patched, generation=generation)
                 self.objects[key] = patched
                 self._reconcile_later(key)
-                return self._send(handler, 200, copy.deepcopy(patched))
-        self._send(handler, 405, status_body(405, "MethodNotAllowed", "the server does not allow this method"))
+                return send_json(handler, 200, copy.deepcopy(patched))
+        send_json(handler, 405, status_body(405, "MethodNotAllowed", "the server does not allow this method"))
 
     def _create(self, handler, group_version, group, plural, namespace, resource, body):
         if not isinstance(body, dict) or body.get("kind") != KINDS[plural] or body.get("apiVersion") != group_version:
             given = (body or {}).get("apiVersion")
             message = f"the API version in the data ({given}) does not match the expected API version ({group_version})"
-            return self._send(handler, 400, status_body(400, "BadRequest", message))
+            return send_json(handler, 400, status_body(400, "BadRequest", message))
         meta = body.setdefault("metadata", {})
         if meta.get("namespace", namespace) != namespace:
             message = "the namespace of the provided object does not match the namespace sent on the request"
-            return self._send(handler, 400, status_body(400, "BadRequest", message))
+            return send_json(handler, 400, status_body(400, "BadRequest", message))
         if self.before_create is not None:
             hook, self.before_create = self.before_create, None
             hook()
@@ -295,7 +289,7 @@ class FakeKubernetes:
         with self.lock:
             if key in self.objects:
                 message = f'{resource} "{name}" already exists'
-                return self._send(
+                return send_json(
                     handler, 409, status_body(409, "AlreadyExists", message, name=name, group=group, plural=plural)
                 )
             meta["namespace"] = namespace
@@ -306,7 +300,7 @@ class FakeKubernetes:
                 body["spec"].setdefault("clusterIP", f"10.96.0.{len(self.objects) % 250 + 2}")
             self.objects[key] = body
             self._reconcile_later(key)
-            return self._send(handler, 201, copy.deepcopy(body))
+            return send_json(handler, 201, copy.deepcopy(body))
 
     def _stamp(self, obj: dict, *, generation: int) -> None:
         self._resource_version += 1
