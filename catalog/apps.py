@@ -8,8 +8,9 @@ class CatalogConfig(AppConfig):
     verbose_name = "Catalog"
 
     def ready(self) -> None:
-        from catalog import cache, panels, panels_slo
+        from catalog import cache, documents, panels, panels_slo
 
         cache.connect()
+        documents.connect()
         panels.register()
         panels_slo.register()

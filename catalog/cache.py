@@ -24,7 +24,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 
 GENERATION_KEY = "catalog:generation"
 # Measurements stream in all day and are not part of any cached answer.
-NOT_SHOWN = {"slimeasurement", "freshnessheartbeat"}
+NOT_SHOWN = {"slimeasurement", "freshnessheartbeat", "entitydocument"}
 
 
 def generation() -> int:

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.text import slugify
 
-from catalog import permissions, rules
+from catalog import documents, permissions, rules
 from catalog.choices import EntityKind, Lifecycle, MembershipRole
 from catalog.models import (
     AlertResponse,
@@ -252,6 +252,7 @@ def ownership_set(*, actor, entity: Entity, owners: list[OwnerSpec], record: boo
     rows = Ownership.objects.bulk_create(
         [Ownership(entity=entity, team=o.team, person=o.person, role=o.role) for o in owners]
     )
+    documents.out_of_date([entity.pk])  # bulk inserts send no signals
     permissions.sync_entity_grants(entity)
     if record:
         audit.record_change(
@@ -267,6 +268,7 @@ def _set_dependencies(entity: Entity, depends_on: Iterable[Entity]) -> None:
     entity.dependency_links.exclude(target_id__in=targets).delete()
     existing = set(entity.dependency_links.values_list("target_id", flat=True))
     Dependency.objects.bulk_create([Dependency(source=entity, target_id=pk) for pk in targets if pk not in existing])
+    documents.out_of_date([entity.pk, *targets])  # bulk inserts send no signals
 
 
 #
@@ -328,6 +330,7 @@ def _set_consumers(product: DataProduct, consumers: Iterable[dict]) -> None:
     for row in rows:
         row.full_clean(exclude=["data_product"])
     DataProductConsumer.objects.bulk_create(rows)
+    documents.out_of_date([product.pk])
 
 
 def _set_output_datasets(product: DataProduct, datasets: Iterable[dict]) -> None:
@@ -339,6 +342,7 @@ def _set_output_datasets(product: DataProduct, datasets: Iterable[dict]) -> None
     for row in rows:
         row.full_clean(exclude=["data_product"], validate_unique=False)
     OutputDataset.objects.bulk_create(rows)
+    documents.out_of_date([product.pk])
 
 
 def _set_contract(product: DataProduct, fields: Iterable[dict]) -> None:
@@ -350,6 +354,7 @@ def _set_contract(product: DataProduct, fields: Iterable[dict]) -> None:
     for row in rows:
         row.full_clean(exclude=["data_product"], validate_unique=False)
     ContractField.objects.bulk_create(rows)
+    documents.out_of_date([product.pk])
 
 
 def _check_publishable(product: DataProduct) -> None:

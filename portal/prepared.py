@@ -52,6 +52,11 @@ def compile_with_probes(queryset: QuerySet, probes: Sequence) -> Compiled:
     return Compiled(sql, tuple(params), tuple(params.index(probe) for probe in probes))
 
 
+def placeholders(count: int, numeric: bool) -> list:
+    """`count` probe values for `compile_with_probes`: negative ids, or text with a NUL (which no slug has)."""
+    return [-(10**9) - i for i in range(count)] if numeric else [f"\x00probe-{i}" for i in range(count)]
+
+
 def _prepares(connection) -> bool:
     threshold = connection.settings_dict["OPTIONS"].get("prepare_threshold")
     return connection.vendor == "postgresql" and threshold is not None
@@ -155,7 +160,8 @@ def values_list(build: Callable[[Sequence], QuerySet], values: Sequence, using: 
     connection = connections[using]
     if not _prepares(connection):
         return list(build(values))
-    return _run(connection, _compiled_values(build, len(values), using), values)[1]
+    numeric = all(type(value) is int for value in values)  # ids: negative probes; else NUL-marked text
+    return _run(connection, _compiled_values(build, len(values), using, numeric), values)[1]
 
 
 def instance_by(model: type[Model], field: str, value, using: str = "default") -> Model | None:
@@ -173,8 +179,8 @@ def _by_field(model: type[Model], field: str) -> tuple[list[str], Callable[[Sequ
 
 
 @cache
-def _compiled_values(build: Callable[[Sequence], QuerySet], count: int, using: str) -> Compiled:
-    probes = [f"\x00probe-{i}" for i in range(count)]
+def _compiled_values(build: Callable[[Sequence], QuerySet], count: int, using: str, numeric: bool) -> Compiled:
+    probes = placeholders(count, numeric)
     queryset = build(probes)
     compiled = compile_with_probes(queryset, probes)
     compiler = queryset.query.get_compiler(using)

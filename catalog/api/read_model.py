@@ -119,6 +119,8 @@ def rows(model: type[Model]) -> QuerySet:
         has_runbook=Exists(Runbook.objects.filter(entity_id=OuterRef("pk"))),
         domain_slug=F("domain__slug"),
         system_slug=F("system__slug"),
+        # The stored document's counter, read in the same snapshot as the rest (catalog/api/documents.py).
+        document_wanted=F("document__wanted"),
         **extras,
     )
 
@@ -137,7 +139,7 @@ JSON_COLUMNS = (
 @cache
 def _compiled(model: type[Model], field: str, count: int) -> prepared.Compiled:
     """The query of `rows(model)` filtered by `field IN (count values)`, built once per shape and process."""
-    probes = [-(10**9) - i for i in range(count)] if field == "pk" else [f"\x00probe-{i}" for i in range(count)]
+    probes = prepared.placeholders(count, numeric=field == "pk")
     return prepared.compile_with_probes(rows(model).filter(**{f"{field}__in": probes}), probes)
 
 

@@ -10,6 +10,7 @@ from django.urls import NoReverseMatch, get_script_prefix, get_urlconf
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.renderers import JSONRenderer
 from rest_framework.reverse import reverse
 from rest_framework.settings import api_settings
 from rest_framework.utils.urls import replace_query_param
@@ -442,10 +443,11 @@ LINK_SLUG = "--slug--"  # a placeholder no real slug contains (slugs are checked
 
 
 @lru_cache(maxsize=64)
-def _link_templates(api_basename: str, model: type[Entity], kind: str, origin: str, fmt: str | None, *url_context):
+def _link_templates(api_basename: str, model: type[Entity], origin: str, fmt: str | None, *url_context):
     """An entity's URLs with a placeholder slug, reversed once per process, origin (scheme and host) and `?format=`
     (kept on API links, as DRF's reverse() keeps it; the script prefix and URLconf, which reverse() reads, are in the
-    key too) rather than on every response."""
+    key too) rather than on every response; with their JSON text, which stored documents are completed with."""
+    kind = EntityKind.DATA_PRODUCT if model is DataProduct else ""  # the page's URL tells only these apart
     try:
         html = model(slug=LINK_SLUG, kind=kind).get_absolute_url()
     except NoReverseMatch:  # the page is not there (yet): the API does not depend on it
@@ -456,7 +458,8 @@ def _link_templates(api_basename: str, model: type[Entity], kind: str, origin: s
         templates = {
             name: replace_query_param(url, api_settings.URL_FORMAT_OVERRIDE, fmt) for name, url in templates.items()
         }
-    return templates | {"html": origin + html if html is not None else None}
+    templates |= {"html": origin + html if html is not None else None}
+    return templates, JSONRenderer().render(templates).decode()
 
 
 class EntitySerializer(serializers.ModelSerializer):
@@ -464,7 +467,8 @@ class EntitySerializer(serializers.ModelSerializer):
 
     Reads rows of `catalog.api.read_model.rows()` (owners and dependencies as JSON columns) and builds plain dicts:
     DRF's per-field machinery was most of a page's time (docs/benchmarks.md). The declared fields document the
-    shape for the schema; `to_representation` writes it.
+    shape for the schema; `document` writes it, but the links, which depend on the request: lists and details
+    store that part (catalog/api/documents.py) and add the links per response.
     """
 
     api_basename = ""  # the router basename of the concrete viewset
@@ -501,13 +505,16 @@ class EntitySerializer(serializers.ModelSerializer):
         "dependents",
         "flags",
         "has_runbook",
-        "links",
         "created",
         "updated",
-    ]
+    ]  # then the model's own fields, then "links" (last: a stored document is completed with them)
     own_fields: tuple[str, ...] = ()  # the concrete model's plain fields, copied as they are
 
     def to_representation(self, entity) -> dict:
+        return {**self.document(entity), "links": self.links_of(entity.slug)}
+
+    def document(self, entity) -> dict:
+        """All but the links."""
         owners = read_model.owners(entity)
         return {
             "slug": entity.slug,
@@ -525,13 +532,13 @@ class EntitySerializer(serializers.ModelSerializer):
                 tier=entity.tier, has_accountable=owners["accountable"] is not None, has_runbook=entity.has_runbook
             ),
             "has_runbook": entity.has_runbook,
-            "links": self._links(entity),
             "created": self._datetime(entity.created),
             "updated": self._datetime(entity.updated),
             **{name: getattr(entity, name) for name in self.own_fields},
         }
 
-    def _link_templates(self, entity) -> dict[str, str | None]:
+    def link_templates(self) -> tuple[dict[str, str | None], str]:
+        """The links of this response's entities with a placeholder slug, as a dict and as JSON text."""
         where = self.context.get("_origin")
         if where is None:  # once per response (the context is the list's)
             request = self.context.get("request")
@@ -540,7 +547,7 @@ class EntitySerializer(serializers.ModelSerializer):
             fmt = request.GET.get(override) if request is not None and override else None
             where = self.context["_origin"] = (origin, fmt)
         model = self.Meta.model  # rows are plain records (read_model), not instances
-        return _link_templates(self.api_basename, model, entity.kind, *where, get_script_prefix(), get_urlconf())
+        return _link_templates(self.api_basename, model, *where, get_script_prefix(), get_urlconf())
 
     def _datetime(self, value: datetime | None) -> str | None:
         """As DRF's DateTimeField writes it (ISO 8601 in the current time zone, UTC as Z), looking the time zone up
@@ -553,11 +560,8 @@ class EntitySerializer(serializers.ModelSerializer):
         text = value.astimezone(zone).isoformat()
         return text[:-6] + "Z" if text.endswith("+00:00") else text
 
-    def _links(self, entity) -> dict:
-        return {
-            name: url.replace(LINK_SLUG, entity.slug) if url else url
-            for name, url in self._link_templates(entity).items()
-        }
+    def links_of(self, slug: str) -> dict:
+        return {name: url.replace(LINK_SLUG, slug) if url else url for name, url in self.link_templates()[0].items()}
 
 
 class ServiceSerializer(EntitySerializer):
@@ -566,7 +570,7 @@ class ServiceSerializer(EntitySerializer):
 
     class Meta:
         model = Service
-        fields = [*EntitySerializer.entity_fields, "repository_url", "docs_url"]
+        fields = [*EntitySerializer.entity_fields, "repository_url", "docs_url", "links"]
 
 
 class ConsumerSerializer(serializers.Serializer):
@@ -633,12 +637,13 @@ class DataProductSerializer(EntitySerializer):
             "contract_fields",
             "versions",
             "current_version",
+            "links",
         ]
 
     own_fields = ("quality_sla", "documentation", "documentation_url")
 
-    def to_representation(self, product) -> dict:
-        data = super().to_representation(product)
+    def document(self, product) -> dict:
+        data = super().document(product)
         versions = read_model.versions(product)
         data.update(
             consumers=read_model.consumers(product),

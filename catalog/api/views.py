@@ -4,6 +4,9 @@ Reads are open to every signed-in user; writes are checked per object (django-gu
 membership for teams and memberships, the lead for the rest). A write answers with the read representation.
 """
 
+import json
+from collections.abc import Sequence
+
 from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 from django.http import HttpResponse
 from django_filters.rest_framework import DjangoFilterBackend
@@ -15,7 +18,7 @@ from rest_framework.response import Response
 
 from catalog import cache as catalog_cache
 from catalog import selectors, services
-from catalog.api import read_model
+from catalog.api import documents, read_model
 from catalog.api import serializers as s
 from catalog.filters import (
     DataProductFilterSet,
@@ -399,28 +402,52 @@ class EntityViewSet(CatalogViewSet):
         cache_key = catalog_cache.key("api", self.basename, media_type, url) if cacheable else None
         body = catalog_cache.get(cache_key)
         if body is None:
-            response = self._list_response()
-            if cache_key is None:
-                return response
-            body = request.accepted_renderer.render(response.data, request.accepted_media_type)
+            # Page plain ids in the requested order first, then read those entities' stored documents
+            # (documents.py). The count and the ids are planned for their values (not prepared): a team of 5
+            # entities and one of 5,000 want different plans, which one generic plan would not give them.
+            ordered = self.filter_queryset(read_model.listed(self.model))
+            found = documents.read(self.model, self.paginate_queryset(ordered.values_list("pk", flat=True)))
+            envelope = self.get_paginated_response([]).data
+            if not cacheable:
+                envelope["results"] = self._parsed(found)
+                return Response(envelope)
+            body = self._rendered(found, envelope)
             catalog_cache.put(cache_key, body)
         return HttpResponse(body, content_type=request.accepted_renderer.media_type)
 
-    def _list_response(self) -> Response:
-        # Page plain ids in the requested order first, then read those rows (read_model explains why). The count
-        # and the ids are planned for their values (not prepared): a team of 5 entities and one of 5,000 want
-        # different plans, which one generic plan would not give them.
-        ordered = self.filter_queryset(read_model.listed(self.model))
-        ids = self.paginate_queryset(ordered.values_list("pk", flat=True))
-        rows = read_model.rows_in_order(self.model, ids)
-        return self.get_paginated_response(self.get_serializer(rows, many=True).data)
-
     def retrieve(self, request, *args, **kwargs):
         # Reading is open to every signed-in user (CatalogEntityPermission allows safe methods on any object).
-        row = read_model.row_by_slug(self.model, kwargs[self.lookup_field])
-        if row is None:
+        found = documents.read_by_slug(self.model, kwargs[self.lookup_field])
+        if found is None:
             raise NotFound(f"No {self.model._meta.verbose_name} with slug '{kwargs[self.lookup_field]}'.")
-        return Response(self.get_serializer(row).data)
+        if self._compact_json():
+            return HttpResponse(self._completed(found), content_type=request.accepted_renderer.media_type)
+        return Response(self._parsed([found])[0])
+
+    def _compact_json(self) -> bool:
+        """Whether the response is JSON text the stored documents can be spliced into as they are."""
+        renderer = self.request.accepted_renderer
+        return renderer.format == "json" and renderer.get_indent(self.request.accepted_media_type, {}) is None
+
+    def _completed(self, found: tuple[str, str]) -> str:
+        slug, body = found
+        return documents.with_links(body, slug, self.get_serializer().link_templates()[1])
+
+    def _parsed(self, found: Sequence[tuple[str, str]]) -> Sequence[dict]:  # list() is a method here
+        """The documents as data, for the browsable API and indented JSON."""
+        serializer = self.get_serializer()
+        return [json.loads(body) | {"links": serializer.links_of(slug)} for slug, body in found]
+
+    def _rendered(self, found: Sequence[tuple[str, str]], envelope: dict) -> bytes:
+        renderer, media_type = self.request.accepted_renderer, self.request.accepted_media_type
+        head = renderer.render(envelope, media_type)  # count, next, previous, results: []
+        if not self._compact_json() or not head.endswith(b"[]}"):
+            envelope["results"] = self._parsed(found)
+            return renderer.render(envelope, media_type)
+        serializer = self.get_serializer()  # one serializer, so the links are worked out once per response
+        links = serializer.link_templates()[1]
+        results = ",".join(documents.with_links(body, slug, links) for slug, body in found)
+        return head[:-2] + results.encode() + b"]}"
 
     def _read(self, instance) -> dict:
         row = read_model.rows_in_order(self.model, [instance.pk])[0]

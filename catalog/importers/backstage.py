@@ -16,7 +16,8 @@ from django.db import transaction
 from django.utils import timezone
 from guardian.models import GroupObjectPermission, UserObjectPermission
 
-from catalog import permissions
+from catalog import documents, permissions
+from catalog.api import documents as api_documents
 from catalog.choices import EntityKind, Lifecycle, RaciRole
 from catalog.importers import bulk
 from catalog.importers.bulk import ids_by_slug, insert_rows
@@ -476,6 +477,7 @@ def import_descriptors(*, actor, sources: Iterable[tuple[str, str]]) -> ImportRe
         entity_ids = _write_entities(plan, report, system_ids)
         ids = _write_ownership(plan, entity_ids, team_ids, person_ids)
         _write_grants(ids)
+        documents.all_out_of_date()  # renamed teams and people, new dependents: COPY sends no signals
         audit.record(
             actor=actor,
             verb="catalog.imported",
@@ -483,4 +485,5 @@ def import_descriptors(*, actor, sources: Iterable[tuple[str, str]]) -> ImportRe
             message=f"Backstage import of {len(sources)} file(s): {report.summary()}",
         )
     bulk.loaded()
+    api_documents.refresh(entity_ids.values())  # the imported entities' documents, ready for their first read
     return report

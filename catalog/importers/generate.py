@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from guardian.models import GroupObjectPermission
 
+from catalog.api import documents as api_documents
 from catalog.choices import SERVICE_KINDS, EntityKind, Lifecycle, MembershipRole, RaciRole
 from catalog.importers import bulk
 from catalog.importers.bulk import ids_by, ids_by_slug, insert_objects
@@ -383,4 +384,5 @@ def generate(*, actor, sizes: Sizes) -> Counter:
             + ", ".join(f"{n} {k}" for k, n in sorted(counts.items())),
         )
     bulk.loaded()
+    api_documents.refresh(ids.values())  # ready for their first read (COPY sends no signals)
     return counts

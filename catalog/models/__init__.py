@@ -7,6 +7,7 @@ from catalog.models.dataproducts import (
     DataProductVersion,
     OutputDataset,
 )
+from catalog.models.documents import EntityDocument
 from catalog.models.entities import Dependency, Domain, Entity, Service, System
 from catalog.models.ownership import Ownership
 from catalog.models.runbooks import AlertResponse, EscalationContact, Runbook, RunbookStep
@@ -22,6 +23,7 @@ __all__ = [
     "Dependency",
     "Domain",
     "Entity",
+    "EntityDocument",
     "EscalationContact",
     "FreshnessHeartbeat",
     "Membership",
