@@ -1,7 +1,8 @@
-"""Cached catalog reads: a generation number that every committed catalog change moves on, and keys built on it.
+"""Cached catalog reads: a generation number that every committed catalog change moves on, and answers kept with it.
 
-A cached answer is keyed by the generation it was computed in, so a change makes every older answer unreachable at
-once (they expire on their own); nothing has to know which answers a change touched. The generation moves after
+A cached answer is kept with the generation it was computed in and counts only while that generation is current, so
+a change makes every older answer unreachable at once (they expire or are replaced); nothing has to know which
+answers a change touched. The generation moves after
 the change commits: a reader can never cache a pre-change answer under the post-change generation.
 
 Redis increments atomically; the file cache of the embedded default does a read and a write, so two changes
@@ -14,6 +15,8 @@ What moves it: any save or delete of a catalog model the API shows (signals), an
 import contextlib
 import hashlib
 import time
+from dataclasses import dataclass
+from typing import Any
 
 from django.apps import apps
 from django.conf import settings
@@ -54,22 +57,36 @@ def changed() -> None:
             transaction.on_commit(_move_on)
 
 
-def key(*parts: str) -> str | None:
-    """A cache key for an answer computed now, or None when caching is off (CATALOG_CACHE_SECONDS=0)."""
+@dataclass(frozen=True)
+class Slot:
+    """Where an answer computed now is kept: its key, and the generation it is computed in."""
+
+    key: str
+    generation: int
+
+
+def lookup(*parts: str) -> tuple[Any, Slot | None]:
+    """(the cached answer or None, the slot to `put` a computed one in); (None, None) when caching is off
+    (CATALOG_CACHE_SECONDS=0). The generation and the answer are read in one round trip (MGET on Redis): an
+    answer is kept with the generation it was computed in and counts only while that is the current one."""
     if not settings.CATALOG_CACHE_SECONDS:
-        return None
+        return None, None
     # Hashed: the parts are URLs and search words, of any length and with any characters.
-    digest = hashlib.sha256("\x00".join(parts).encode()).hexdigest()
-    return f"catalog:{generation()}:{digest}"
+    answer_key = "catalog:answer:" + hashlib.sha256("\x00".join(parts).encode()).hexdigest()
+    found = cache.get_many([GENERATION_KEY, answer_key])
+    current = found.get(GENERATION_KEY)
+    if current is None:
+        current = generation()
+    slot = Slot(answer_key, current)
+    kept = found.get(answer_key)
+    if isinstance(kept, tuple) and len(kept) == 2 and kept[0] == current:
+        return kept[1], slot
+    return None, slot
 
 
-def get(cache_key: str | None):
-    return cache.get(cache_key) if cache_key else None
-
-
-def put(cache_key: str | None, value) -> None:
-    if cache_key:
-        cache.set(cache_key, value, timeout=settings.CATALOG_CACHE_SECONDS)
+def put(slot: Slot | None, answer) -> None:
+    if slot is not None:
+        cache.set(slot.key, (slot.generation, answer), timeout=settings.CATALOG_CACHE_SECONDS)
 
 
 def _on_model_change(sender, **kwargs) -> None:

@@ -121,9 +121,8 @@ def search(q: str, limit: int = 25) -> list[SearchResult]:
     q = (q or "").strip()[:200]
     if not q:
         return []
-    cache_key = catalog_cache.key("search", str(limit), q)
-    results = catalog_cache.get(cache_key)
+    results, slot = catalog_cache.lookup("search", str(limit), q)
     if results is None:
         results = _postgres(q, limit) if connection.vendor == "postgresql" else _fallback(q, limit)
-        catalog_cache.put(cache_key, results)
+        catalog_cache.put(slot, results)
     return results

@@ -399,8 +399,7 @@ class EntityViewSet(CatalogViewSet):
         # all of them, sent as it was rendered. Other renderers (the browsable API names the user) are not cached.
         cacheable = request.accepted_renderer.format == "json"
         url, media_type = request.build_absolute_uri(), request.accepted_media_type  # e.g. "...; indent=2"
-        cache_key = catalog_cache.key("api", self.basename, media_type, url) if cacheable else None
-        body = catalog_cache.get(cache_key)
+        body, slot = catalog_cache.lookup("api", self.basename, media_type, url) if cacheable else (None, None)
         if body is None:
             # Page plain ids in the requested order first, then read those entities' stored documents
             # (documents.py). The count and the ids are planned for their values (not prepared): a team of 5
@@ -412,7 +411,7 @@ class EntityViewSet(CatalogViewSet):
                 envelope["results"] = self._parsed(found)
                 return Response(envelope)
             body = self._rendered(found, envelope)
-            catalog_cache.put(cache_key, body)
+            catalog_cache.put(slot, body)
         return HttpResponse(body, content_type=request.accepted_renderer.media_type)
 
     def retrieve(self, request, *args, **kwargs):
