@@ -4,10 +4,11 @@ forgot to put a document out of date would serve the stored one."""
 
 import json
 from io import StringIO
+from types import SimpleNamespace
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
+from django.db import OperationalError, connection, transaction
 from django.db.models import F
 
 from catalog import services
@@ -246,3 +247,22 @@ def test_documents_are_plain_json_text_in_the_database(catalog):
         cursor.execute("SELECT body FROM catalog_entitydocument WHERE entity_id = %s", [catalog["a"].pk])
         [(body,)] = cursor.fetchall()
     assert json.loads(body)["slug"] == "kafka" and "links" not in json.loads(body)
+
+
+def test_a_document_that_cannot_be_kept_is_still_served(catalog, monkeypatch, caplog):
+    """Keeping a body can fail (a deadlock with a writer): the read answers anyway, and builds it again next time."""
+    services.service_update(actor=None, service=catalog["a"], description="changed")
+
+    def deadlock(*args, **kwargs):
+        raise OperationalError("deadlock detected")
+
+    monkeypatch.setattr(documents, "connection", SimpleNamespace(cursor=deadlock))
+    with transaction.atomic():  # an enclosing transaction stays usable
+        assert _served(Service, catalog["a"].pk)["description"] == "changed"
+        assert Service.objects.filter(pk=catalog["a"].pk).exists()
+    assert "not kept" in caplog.text
+    monkeypatch.undo()
+    kept = EntityDocument.objects.get(entity_id=catalog["a"].pk)
+    assert kept.built != kept.wanted  # still out of date: built again on the next read
+    assert_served_fresh()
+    assert _stored_count() == 3
