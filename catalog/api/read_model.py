@@ -137,14 +137,17 @@ JSON_COLUMNS = (
 
 
 @cache
-def _compiled(model: type[Model], field: str, count: int) -> prepared.Compiled:
-    """The query of `rows(model)` filtered by `field IN (count values)`, built once per shape and process."""
-    probes = prepared.placeholders(count, numeric=field == "pk")
-    return prepared.compile_with_probes(rows(model).filter(**{f"{field}__in": probes}), probes)
+def _compiled(model: type[Model], count: int) -> prepared.Compiled:
+    """The query of `rows(model)` filtered by `pk IN (count ids)`, built once per shape and process."""
+    probes = prepared.placeholders(count, numeric=True)
+    return prepared.compile_with_probes(rows(model).filter(pk__in=probes), probes)
 
 
-def _fetch(model: type[Model], field: str, values: Sequence) -> list:
-    found = prepared.records(model, _compiled(model, field, len(values)), values)
+def rows_in_order(model: type[Model], ids: Sequence[int]) -> list:
+    """The rows of `ids` (a page, or a batch of stored documents to build), in the order of `ids`."""
+    if not ids:
+        return []
+    found = prepared.records(model, _compiled(model, len(ids)), ids)
     for row in found:  # the annotations come as the database gives them: JSON as text, SQLite's booleans as 0/1
         for name in JSON_COLUMNS:
             value = getattr(row, name, None)
@@ -152,21 +155,8 @@ def _fetch(model: type[Model], field: str, values: Sequence) -> list:
                 setattr(row, name, json.loads(value))
         row.has_runbook = bool(row.has_runbook)
         row.pk = row.id
-    return found
-
-
-def rows_in_order(model: type[Model], ids: Sequence[int]) -> list:
-    """The rows of `ids` (one page), in the order of `ids`."""
-    if not ids:
-        return []
-    by_id = {row.pk: row for row in _fetch(model, "pk", ids)}
+    by_id = {row.pk: row for row in found}
     return [by_id[pk] for pk in ids if pk in by_id]
-
-
-def row_by_slug(model: type[Model], slug: str):
-    """One row by its slug, or None."""
-    found = _fetch(model, "slug", [slug])
-    return found[0] if found else None
 
 
 def party(row: dict) -> dict:

@@ -4,7 +4,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from catalog.api import read_model
+from catalog.api import documents, read_model
 from catalog.models import ContractField, Service
 from portal import prepared
 from tests.catalog.factories import ServiceFactory
@@ -24,9 +24,9 @@ def airflow(db):
 
 def test_a_detail_read_is_prepared_once_and_then_reuses_its_plan(airflow):
     for _ in range(10):
-        row = read_model.row_by_slug(Service, "airflow")
-    assert row.slug == "airflow" and row.owner_rows
-    [(generic, custom)] = _plans_of('"catalog_service"', '"catalog_entity"."slug" IN ($')
+        slug, body = documents.read_by_slug(Service, "airflow")
+    assert slug == "airflow" and '"owners":' in body
+    [(generic, custom)] = _plans_of('"catalog_entitydocument"', '"catalog_entity"."slug" IN ($')
     # PostgreSQL plans the first five runs for their values, then keeps one generic plan: no planning per request.
     assert custom <= 5 and generic >= 1
 
@@ -46,18 +46,21 @@ def test_ids_are_bound_as_bigint_whatever_their_size():
 
 
 def test_with_prepared_statements_off_the_same_read_runs_as_a_plain_query(airflow, monkeypatch):
+    documents.read_by_slug(Service, "airflow")  # its document built and stored
     monkeypatch.setitem(connection.settings_dict["OPTIONS"], "prepare_threshold", None)
     with CaptureQueriesContext(connection) as queries:
-        row = read_model.row_by_slug(Service, "airflow")
-    assert row.slug == "airflow"
+        slug, _body = documents.read_by_slug(Service, "airflow")
+    assert slug == "airflow"
     assert len(queries) == 1
 
 
 def test_prepared_queries_are_counted_and_logged_with_their_sql(airflow):
+    documents.read_by_slug(Service, "airflow")
     with CaptureQueriesContext(connection) as queries:
-        read_model.row_by_slug(Service, "airflow")
+        documents.read_by_slug(Service, "airflow")
     [query] = queries.captured_queries
-    assert query["sql"].startswith("SELECT") and '"catalog_service"' in query["sql"]
+    assert query["sql"].startswith("SELECT") and '"catalog_entitydocument"' in query["sql"]
+    assert "'airflow'" in query["sql"]  # with its value, as Django logs client-bound queries
 
 
 RULES = "quality_rules"  # a JSONField
@@ -83,13 +86,13 @@ def test_an_instance_by_slug_is_the_orms_row_or_none(db):
 def test_a_prepared_statement_the_server_lost_is_run_again_on_a_new_connection():
     ServiceFactory(name="airflow")
     for _ in range(3):
-        read_model.row_by_slug(Service, "airflow")  # prepared from the second run
+        documents.read_by_slug(Service, "airflow")  # prepared from the second run
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_backend_pid()")
         pid = cursor.fetchone()[0]
     # What a pooler that lost the server's session does: the statements are gone, and psycopg does not know.
     connection.connection.pgconn.exec_(b"DEALLOCATE ALL")
-    assert read_model.row_by_slug(Service, "airflow").slug == "airflow"
+    assert documents.read_by_slug(Service, "airflow")[0] == "airflow"
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_backend_pid()")
         assert cursor.fetchone()[0] != pid  # the connection with the stale statements was closed
