@@ -69,42 +69,47 @@ def run_side_by_side(n: int, requests: int, report: Report) -> None:
     # As our own bars do: a vacuumed database, so autovacuum does not start on the new rows mid-measurement.
     ours.vacuum()
     creds = ours.credentials()
-    ours_lat, ours_mem = _measure_ours(creds, side_by_side_endpoints(n), requests)
-    # The same again with the list and search cache off (CATALOG_CACHE_SECONDS=0): what a first visit costs.
-    print("   again, without the catalog cache", flush=True)
-    cold_lat, _ = _measure_ours(creds, side_by_side_endpoints(n), requests, CATALOG_CACHE_SECONDS="0")
-    peer_lat, peer_ingest, peer_mem = {}, None, None
+    backstage, peer_ingest, peer_mem = None, None, None
     if _flag("BENCH_SKIP_PEER") or not peer.available():
         print("   (Backstage peer skipped)", flush=True)
     else:
         print(f"== side by side at {n:,} components: Backstage", flush=True)
         peer.install()
         backstage = peer.Backstage(n, folder)
-        try:
-            peer_ingest = backstage.ingest()
+    # Ours as in production, ours again with the list and search cache off (CATALOG_CACHE_SECONDS=0: what a
+    # first visit costs), and Backstage, all three up at once and measured taking turns (client.measure_interleaved).
+    servers = [ours.Server(), ours.Server(port=ours.PORT + 1, worker=False, CATALOG_CACHE_SECONDS="0")]
+    ours_lat, cold_lat, peer_lat = {}, {}, {}
+    try:
+        if backstage is not None:
+            peer_ingest = backstage.ingest()  # alone on the machine, as ours was
             print(f"   ingest {peer_ingest:.1f} s; restarting for the search index", flush=True)
             backstage.restart_for_search()
-            headers = {"Authorization": f"Bearer {peer.TOKEN}"}
-            for label, _, peer_path in side_by_side_endpoints(n):
-                peer_lat[label] = client.measure(peer.BASE, headers, peer_path, requests=requests)
-                print(f"   {label}: p50 {peer_lat[label].p50:.1f} p95 {peer_lat[label].p95:.1f}", flush=True)
-            peer_mem = peer.rss_mib()
-        finally:
+        for server in servers:
+            server.start()
+        print("== measuring: ours, ours uncached and Backstage taking turns request by request", flush=True)
+        # The uncached server's paths come from a second set of makers: their own random sequences, the same ones.
+        pairs = zip(side_by_side_endpoints(n), side_by_side_endpoints(n), strict=True)
+        for (label, ours_path, peer_path), (_, cold_path, _) in pairs:
+            targets = [(servers[0].base, _headers(creds), ours_path), (servers[1].base, _headers(creds), cold_path)]
+            if backstage is not None:
+                targets.append((peer.BASE, {"Authorization": f"Bearer {peer.TOKEN}"}, peer_path))
+            found = client.measure_interleaved(targets, requests=requests)
+            ours_lat[label], cold_lat[label] = found[0], found[1]
+            line = f"   {label}: ours p50 {found[0].p50:.1f} p95 {found[0].p95:.1f}"
+            line += f"; uncached p50 {found[1].p50:.1f} p95 {found[1].p95:.1f}"
+            if backstage is not None:
+                peer_lat[label] = found[2]
+                line += f"; Backstage p50 {found[2].p50:.1f} p95 {found[2].p95:.1f}"
+            print(line, flush=True)
+        ours_mem = servers[0].rss_mib()
+        peer_mem = peer.rss_mib() if backstage is not None else None
+    finally:
+        for server in servers:
+            server.stop()
+        if backstage is not None:
             backstage.stop("all")
     report.side_by_side(n, ours_lat, cold_lat, peer_lat, ingest, peer_ingest, ours_mem, peer_mem)
-
-
-def _measure_ours(creds: dict, endpoints: list, requests: int, **env: str) -> tuple[dict, tuple[float, float]]:
-    server = ours.Server(**env)
-    server.start()
-    latencies = {}
-    try:
-        for label, ours_path, _ in endpoints:
-            latencies[label] = client.measure(ours.BASE, _headers(creds), ours_path, requests=requests)
-            print(f"   {label}: p50 {latencies[label].p50:.1f} p95 {latencies[label].p95:.1f}", flush=True)
-        return latencies, server.rss_mib()
-    finally:
-        server.stop()
 
 
 def run_own(n: int, requests: int, report: Report) -> None:
@@ -138,14 +143,14 @@ def run_own(n: int, requests: int, report: Report) -> None:
     try:
         results = []
         for label, make, bar in pages:
-            lat = client.measure(ours.BASE, _headers(creds), make, requests=requests)
+            lat = client.measure(server.base, _headers(creds), make, requests=requests)
             results.append((label, make(), lat, bar))
             print(f"   {label}: p50 {lat.p50:.1f} p95 {lat.p95:.1f}", flush=True)
         counts = ours.djtask("queries", *[path for _, path, _, _ in results])
         api = "/api/v1/catalog/services/?page_size=50"
         bare = "/api/v1/bench-bare/services/"
-        api_rps = client.throughput(ours.BASE, _headers(creds), api)
-        bare_rps = client.throughput(ours.BASE, _headers(creds), bare)
+        api_rps = client.throughput(server.base, _headers(creds), api)
+        bare_rps = client.throughput(server.base, _headers(creds), bare)
         mem = server.rss_mib()
     finally:
         server.stop()

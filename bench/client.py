@@ -1,5 +1,6 @@
 """The measuring client, the same for both sides: bench.py's method from ../shared/tools/backstage/ (one keep-alive
-connection, sequential requests, warm-up then measured, p50/p95/p99 with linear interpolation)."""
+connection, sequential requests, warm-up then measured, p50/p95/p99 with linear interpolation), with the servers
+compared taking turns request by request (`measure_interleaved`)."""
 
 import http.client
 import statistics
@@ -61,23 +62,43 @@ class Latency:
 
 def measure(base: str, headers: dict, make_path: Callable[[], str], warmup=WARMUP, requests=REQUESTS) -> Latency:
     """Latencies in ms of `requests` sequential GETs after `warmup`, on one keep-alive connection."""
-    client = Client(base, headers)
+    return measure_interleaved([(base, headers, make_path)], warmup, requests)[0]
+
+
+def measure_interleaved(
+    targets: list[tuple[str, dict, Callable[[], str]]], warmup=WARMUP, requests=REQUESTS
+) -> list[Latency]:
+    """`measure` of several servers at once: each round sends one request to each (base, headers, path maker), on
+    one keep-alive connection per server, the order turning by one each round. This VM's speed drifts within
+    minutes; requests taken turn about see the same machine, where servers measured one after the other did not."""
+    clients = [Client(base, headers) for base, headers, _ in targets]
+    samples: list[list[tuple[str, int, bytes, float]]] = [[] for _ in targets]
     try:
-        for _ in range(warmup):
-            client.get(make_path())
-        lat, sizes, errors, first_error = [], [], 0, ""
-        for _ in range(requests):
-            path = make_path()
-            status, raw, dt = client.get(path)
-            if status != 200:
-                errors += 1
-                first_error = first_error or f"{path} -> {status} {raw[:200]!r}"
-            lat.append(dt * 1000)
-            sizes.append(len(raw))
+        for round_ in range(warmup + requests):
+            for turn in range(len(targets)):
+                i = (round_ + turn) % len(targets)
+                path = targets[i][2]()
+                status, raw, dt = clients[i].get(path)
+                if round_ >= warmup:
+                    samples[i].append((path, status, raw, dt))
     finally:
-        client.close()
+        for one in clients:
+            one.close()
+    return [_latency(taken) for taken in samples]
+
+
+def _latency(samples: list[tuple[str, int, bytes, float]]) -> Latency:
+    lat = [dt * 1000 for _path, _status, _raw, dt in samples]
+    failed = [(path, status, raw) for path, status, raw, _dt in samples if status != 200]
+    first_error = f"{failed[0][0]} -> {failed[0][1]} {failed[0][2][:200]!r}" if failed else ""
     return Latency(
-        pct(lat, 50), pct(lat, 95), pct(lat, 99), statistics.mean(lat), errors, statistics.mean(sizes), first_error
+        pct(lat, 50),
+        pct(lat, 95),
+        pct(lat, 99),
+        statistics.mean(lat),
+        len(failed),
+        statistics.mean(len(raw) for _path, _status, raw, _dt in samples),
+        first_error,
     )
 
 

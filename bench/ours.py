@@ -16,7 +16,6 @@ PY = sys.executable
 DB_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/portal_bench")
 REDIS = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/15")
 PORT = int(os.environ.get("BENCH_PORT", "8765"))
-BASE = f"http://127.0.0.1:{PORT}"
 VAR = Path(os.environ.get("BENCH_VAR_DIR", ROOT / "var" / "bench"))
 
 
@@ -71,22 +70,27 @@ def credentials() -> dict:
 
 
 class Server:
-    """gunicorn as bin/run starts it (2 workers x 4 threads) and one Celery worker; stopped by PID."""
+    """gunicorn as bin/run starts it (2 workers x 4 threads) and, with `worker`, one Celery worker; stopped by PID."""
 
-    def __init__(self, **extra_env: str):
+    def __init__(self, port: int = PORT, worker: bool = True, **extra_env: str):
         self.procs: list[subprocess.Popen] = []
-        self.extra_env = extra_env
+        self.port, self.worker, self.extra_env = port, worker, extra_env
+        self.base = f"http://127.0.0.1:{port}"
 
     def start(self) -> None:
-        log = open(VAR / "gunicorn.log", "w")  # noqa: SIM115 (kept open for the server's life)
+        log = open(VAR / f"gunicorn-{self.port}.log", "w")  # noqa: SIM115 (kept open for the server's life)
         workers = os.environ.get("BENCH_WEB_WORKERS", "2")
         self.procs.append(
             subprocess.Popen(
-                [PY, "-m", "gunicorn", "portal.wsgi", "--bind", f"127.0.0.1:{PORT}", "--workers", workers,
-                 "--threads", "4", "--worker-class", "gthread", "--access-logfile", str(VAR / "access.log")],
+                [PY, "-m", "gunicorn", "portal.wsgi", "--bind", f"127.0.0.1:{self.port}", "--workers", workers,
+                 "--threads", "4", "--worker-class", "gthread",
+                 "--access-logfile", str(VAR / f"access-{self.port}.log")],
                 cwd=ROOT, env={**env(), **self.extra_env}, stdout=log, stderr=log,
             )
         )  # fmt: skip
+        self._wait_for(self._answers, f"gunicorn did not answer on {self.base}; see {log.name}")
+        if not self.worker:
+            return
         clog = open(VAR / "celery.log", "w")  # noqa: SIM115
         self.procs.append(
             subprocess.Popen(
@@ -94,7 +98,6 @@ class Server:
                 cwd=ROOT, env=env(), stdout=clog, stderr=clog,
             )
         )  # fmt: skip
-        self._wait_for(self._answers, f"gunicorn did not answer on {BASE}; see {VAR / 'gunicorn.log'}")
         # The worker boots for a few seconds on the same 2 cores: measuring meanwhile slowed the first endpoints.
         self._wait_for(self._worker_ready, f"the Celery worker did not start; see {VAR / 'celery.log'}")
         time.sleep(2)
@@ -107,10 +110,9 @@ class Server:
             time.sleep(0.5)
         raise RuntimeError(failure)
 
-    @staticmethod
-    def _answers() -> bool:
+    def _answers(self) -> bool:
         try:
-            with urllib.request.urlopen(f"{BASE}/healthz", timeout=2) as r:
+            with urllib.request.urlopen(f"{self.base}/healthz", timeout=2) as r:
                 return r.status == 200
         except OSError:
             return False

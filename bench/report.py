@@ -19,8 +19,10 @@ class Report:
             f"### Side by side with Backstage 1.55 (catalog + search, PostgreSQL) at {n:,} components",
             "",
             f"Same descriptors (gen_entities.py: {n:,} components, {n // 10:,} systems, {n // 20:,} groups, "
-            f"{n // 5:,} users), same client: one keep-alive connection, 20 warm-up + {self.requests} requests, ms. "
-            '"Uncached" is ours again with the catalog cache off (CATALOG_CACHE_SECONDS=0): every answer computed.',
+            f"{n // 5:,} users), same client: one keep-alive connection per server, 20 warm-up + {self.requests} "
+            "requests, ms, the servers up at once and taking turns request by request (so a drift of the "
+            'machine\'s speed hits all alike). "Uncached" is ours again with the catalog cache off '
+            "(CATALOG_CACHE_SECONDS=0): every answer computed.",
             "",
             "| endpoint | ours p50 | ours p95 | uncached p50 | uncached p95 | Backstage p50 | Backstage p95 "
             "| ratio p95 (ours/theirs) | uncached ratio p95 | errors |",
