@@ -12,31 +12,40 @@ that changes them, every document is built again on its first read (`manage.py r
 """
 
 import hashlib
+import json
 import logging
+import sys
 from collections.abc import Iterable, Sequence
 from functools import cache
 from pathlib import Path
 
+import django
+import rest_framework
 from django.conf import settings
 from django.db import DatabaseError, connection, transaction
 from django.db.models import F, Model
 from rest_framework.renderers import JSONRenderer
+from rest_framework.settings import api_settings
 
 from catalog import rules
 from catalog.api import read_model, serializers
 from catalog.choices import EntityKind
 from catalog.models import DataProduct, Entity, EntityDocument, Service
-from portal import prepared
+from catalog.models import dataproducts as dataproduct_models
+from portal import dbfunctions, prepared
 
 BATCH = 500  # entities built per query by `refresh`
+LOCK_WAIT = "100ms"  # how long a read waits to keep a document whose row a writer holds
 logger = logging.getLogger(__name__)
 
 
 def _shape() -> str:
-    digest = hashlib.sha256(settings.TIME_ZONE.encode())
-    for module in (serializers, read_model, rules):
+    """What a stored body depends on besides the data: the code that writes it (these modules, Django's and DRF's
+    versions) and the settings it is written with (time zone, DRF's JSON settings)."""
+    json_settings = (api_settings.COMPACT_JSON, api_settings.UNICODE_JSON, api_settings.STRICT_JSON)
+    digest = hashlib.sha256(repr((settings.TIME_ZONE, json_settings, django.VERSION, rest_framework.VERSION)).encode())
+    for module in (serializers, read_model, rules, dataproduct_models, dbfunctions, sys.modules[__name__]):
         digest.update(Path(module.__file__).read_bytes())
-    digest.update(Path(__file__).read_bytes())
     return digest.hexdigest()[:16]
 
 
@@ -74,27 +83,36 @@ def build(model: type[Model], ids: Sequence[int]) -> dict[int, tuple[str, str]]:
             continue
         body = renderer.render(serializer.document(row)).decode()
         built[row.pk] = (row.slug, body)
-        counter = row.document_wanted or 0  # no row yet (an entity written without signals): one is made
-        stored.append(EntityDocument(entity_id=row.pk, wanted=counter, built=counter, shape=SHAPE, body=body))
+        if row.document_wanted is None:
+            # No row yet (an entity written without signals): nothing could move its counter meanwhile, so the row
+            # made now starts out of date, and the next read builds it again with a counter that writers move.
+            wanted, built_at = 1, 0
+        else:
+            wanted = built_at = row.document_wanted
+        stored.append(EntityDocument(entity_id=row.pk, wanted=wanted, built=built_at, shape=SHAPE, body=body))
     _store(sorted(stored, key=lambda document: document.entity_id))  # in id order, as writers lock them
     return built
 
 
 def _store(stored: list[EntityDocument]) -> None:
     """Keep the bodies for the next reads: one upsert per row, sent together (bulk_create's arrays of JSON text
-    took psycopg 4x longer to quote). A failure (a deadlock with a writer, say) only costs a rebuild later, so it
-    does not fail the read: the savepoint keeps an enclosing transaction usable."""
+    took psycopg 4x longer to quote). A read never waits for a writer's transaction: on PostgreSQL it gives up
+    after LOCK_WAIT, which also keeps it out of deadlocks with writers. Not keeping them only costs a rebuild
+    later, so it does not fail the read."""
     table = EntityDocument._meta.db_table
     sql = (
         f"INSERT INTO {table} (entity_id, wanted, built, shape, body) VALUES (%s, %s, %s, %s, %s) "  # noqa: S608
-        "ON CONFLICT (entity_id) DO UPDATE SET built = EXCLUDED.built, shape = EXCLUDED.shape, body = EXCLUDED.body"
+        "ON CONFLICT (entity_id) DO UPDATE SET built = EXCLUDED.built, shape = EXCLUDED.shape, body = EXCLUDED.body "
+        f"WHERE {table}.wanted = EXCLUDED.built"  # never over a newer body with one already out of date
     )
     rows = [(d.entity_id, d.wanted, d.built, d.shape, d.body) for d in stored]
     try:
         with transaction.atomic(), connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.execute(f"SET LOCAL lock_timeout = '{LOCK_WAIT}'")
             cursor.executemany(sql, rows)
-    except DatabaseError:
-        logger.warning("Stored API documents not kept; they are built again on their next read", exc_info=True)
+    except DatabaseError as error:
+        logger.info("Stored API documents not kept (%s); they are built again on their next read", error)
 
 
 def _padded(ids: Sequence[int], size: int | None = None) -> list[int]:
@@ -128,8 +146,9 @@ def read_by_slug(model: type[Model], slug: str) -> tuple[str, str] | None:
 
 
 def with_links(body: str, slug: str, links_json: str, placeholder: str = serializers.LINK_SLUG) -> str:
-    """The stored body completed with its links: `links_json` has the placeholder where the slug goes."""
-    return f'{body[:-1]},"links":{links_json.replace(placeholder, slug)}}}'
+    """The stored body completed with its links: `links_json` has the placeholder where the slug goes (escaped as
+    JSON, though a slug has nothing to escape)."""
+    return f'{body[:-1]},"links":{links_json.replace(placeholder, json.dumps(slug)[1:-1])}}}'
 
 
 def refresh(entity_ids: Iterable[int] | None = None) -> int:
@@ -149,3 +168,12 @@ def refresh(entity_ids: Iterable[int] | None = None) -> int:
             # Every batch full: one compiled query serves them all (read_model builds its SQL per number of ids).
             count += len(build(model, _padded(ids[start : start + BATCH], BATCH)))
     return count
+
+
+def refresh_after_load(entity_ids: Iterable[int]) -> None:
+    """`refresh` after a bulk load has committed: if it fails, the load stands and each document is built on its
+    first read instead."""
+    try:
+        refresh(entity_ids)
+    except DatabaseError:
+        logger.warning("Stored API documents not built after a bulk load; each is built on its first read.", exc_info=1)

@@ -14,6 +14,7 @@ from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from catalog import cache as catalog_cache
@@ -426,7 +427,12 @@ class EntityViewSet(CatalogViewSet):
     def _compact_json(self) -> bool:
         """Whether the response is JSON text the stored documents can be spliced into as they are."""
         renderer = self.request.accepted_renderer
-        return renderer.format == "json" and renderer.get_indent(self.request.accepted_media_type, {}) is None
+        # DRF's own renderer only, compact (the stored bodies are its output), and not indented for this request.
+        return (
+            type(renderer) is JSONRenderer
+            and renderer.compact
+            and renderer.get_indent(self.request.accepted_media_type, {}) is None
+        )
 
     def _completed(self, found: tuple[str, str]) -> str:
         slug, body = found
@@ -440,7 +446,7 @@ class EntityViewSet(CatalogViewSet):
     def _rendered(self, found: Sequence[tuple[str, str]], envelope: dict) -> bytes:
         renderer, media_type = self.request.accepted_renderer, self.request.accepted_media_type
         head = renderer.render(envelope, media_type)  # count, next, previous, results: []
-        if not self._compact_json() or not head.endswith(b"[]}"):
+        if not self._compact_json():
             envelope["results"] = self._parsed(found)
             return renderer.render(envelope, media_type)
         serializer = self.get_serializer()  # one serializer, so the links are worked out once per response

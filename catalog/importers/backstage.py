@@ -418,7 +418,7 @@ def _write_entities(plan: _Plan, report: ImportReport, system_ids: dict[str, int
 
 def _write_ownership(plan: _Plan, entity_ids: dict, team_ids: dict, person_ids: dict) -> list[int]:
     ids = [entity_ids[s] for s in plan.by_space["entity"]]
-    Ownership.objects.filter(entity_id__in=ids, role=RaciRole.ACCOUNTABLE).delete()
+    bulk.delete_by(Ownership._meta.db_table, "entity_id", ids, role=RaciRole.ACCOUNTABLE)
     rows = []
     for slug, d in plan.by_space["entity"].items():
         kind, name = parse_ref(d.spec["owner"], "group")
@@ -434,7 +434,7 @@ def _write_ownership(plan: _Plan, entity_ids: dict, team_ids: dict, person_ids: 
             deps.append(
                 Dependency(source_id=entity_ids[slug], target_id=entity_ids[slug_of(parse_ref(raw, "component")[1])])
             )
-    Dependency.objects.filter(source_id__in=ids).delete()
+    bulk.delete_by(Dependency._meta.db_table, "source_id", ids)
     Dependency.objects.bulk_create(deps, batch_size=5000, ignore_conflicts=True)
     return ids
 
@@ -471,13 +471,18 @@ def import_descriptors(*, actor, sources: Iterable[tuple[str, str]]) -> ImportRe
         raise BackstageImportError(sorted(plan.problems, key=lambda p: (p.file, p.line)))
     report = ImportReport(files=[name for name, _ in sources])
     with transaction.atomic():
-        _domain_ids, system_ids = _write_domains_and_systems(plan, report)
+        domain_ids, system_ids = _write_domains_and_systems(plan, report)
         team_ids = _write_teams(plan, report)
         person_ids = _write_people(plan, report, team_ids)
         entity_ids = _write_entities(plan, report, system_ids)
+        linked_before = documents.neighbours(entity_ids[s] for s in plan.by_space["entity"] if s in entity_ids)
         ids = _write_ownership(plan, entity_ids, team_ids, person_ids)
         _write_grants(ids)
-        documents.all_out_of_date()  # renamed teams and people, new dependents: COPY sends no signals
+        # What the stored API documents show changed here without signals (COPY, raw deletes): say what.
+        documents.add_missing_rows()
+        documents.out_of_date([*ids, *linked_before, *documents.neighbours(ids)])
+        documents.showing(teams=team_ids.values(), people=person_ids.values())
+        documents.showing(domains=domain_ids.values(), systems=system_ids.values())
         audit.record(
             actor=actor,
             verb="catalog.imported",
@@ -485,5 +490,5 @@ def import_descriptors(*, actor, sources: Iterable[tuple[str, str]]) -> ImportRe
             message=f"Backstage import of {len(sources)} file(s): {report.summary()}",
         )
     bulk.loaded()
-    api_documents.refresh(entity_ids.values())  # the imported entities' documents, ready for their first read
+    api_documents.refresh_after_load(ids)  # the imported entities' documents, ready for their first read
     return report

@@ -55,6 +55,23 @@ def ids_by(table: str, column: str, values: Iterable) -> dict:
         return found
 
 
+def delete_by(table: str, column: str, values: Iterable, **equal) -> None:
+    """DELETE the rows of `table` whose `column` is one of `values` and whose other columns are as `equal` says,
+    without the ORM's per-row signals (a bulk load says itself what it changed), in one statement per 500 values
+    (SQLite) or one."""
+    values = list(values)
+    extra = "".join(f" AND {name} = %s" for name in equal)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            sql = f"DELETE FROM {table} WHERE {column} = ANY(%s){extra}"  # noqa: S608 (names, not values)
+            cursor.execute(sql, [values, *equal.values()])
+            return
+        for start in range(0, len(values), 500):
+            chunk = values[start : start + 500]
+            marks = ", ".join(["%s"] * len(chunk))
+            cursor.execute(f"DELETE FROM {table} WHERE {column} IN ({marks}){extra}", [*chunk, *equal.values()])  # noqa: S608
+
+
 def ids_by_slug(table: str, slugs: Iterable[str]) -> dict[str, int]:
     """{slug: id} of the rows of `table` with those slugs."""
     return ids_by(table, "slug", slugs)

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from guardian.models import GroupObjectPermission
 
+from catalog import documents
 from catalog.api import documents as api_documents
 from catalog.choices import SERVICE_KINDS, EntityKind, Lifecycle, MembershipRole, RaciRole
 from catalog.importers import bulk
@@ -369,6 +370,7 @@ def generate(*, actor, sizes: Sizes) -> Counter:
                 target = slugs[rnd.randrange(i)]
                 deps.append((ids[slug], ids[target]))
         insert_objects(Dependency, ["source_id", "target_id"], deps)
+        documents.add_missing_rows()  # COPY sends no signals; new entities only, so nothing else is out of date
         counts.update(
             teams=len(team_ids),
             people=len(person_ids),
@@ -384,5 +386,5 @@ def generate(*, actor, sizes: Sizes) -> Counter:
             + ", ".join(f"{n} {k}" for k, n in sorted(counts.items())),
         )
     bulk.loaded()
-    api_documents.refresh(ids.values())  # ready for their first read (COPY sends no signals)
+    api_documents.refresh_after_load(ids.values())  # ready for their first read
     return counts
