@@ -3,6 +3,7 @@ resolve slugs. The rules (R9, R10, ...) are the services' job, so the forms and 
 
 from datetime import datetime
 from functools import lru_cache
+from typing import NamedTuple
 
 from django.contrib.auth import get_user_model
 from django.db import models
@@ -442,8 +443,17 @@ class EntityLinksSerializer(serializers.Serializer):
 LINK_SLUG = "--slug--"  # a placeholder no real slug contains (slugs are checked with SlugField)
 
 
+class LinkTemplates(NamedTuple):
+    """An entity's links with LINK_SLUG where its slug goes: as a dict, and as the JSON text of that dict."""
+
+    urls: dict[str, str | None]
+    json: str
+
+
 @lru_cache(maxsize=64)
-def _link_templates(api_basename: str, model: type[Entity], origin: str, fmt: str | None, *url_context):
+def _link_templates(
+    api_basename: str, model: type[Entity], origin: str, fmt: str | None, *url_context
+) -> LinkTemplates:
     """An entity's URLs with a placeholder slug, reversed once per process, origin (scheme and host) and `?format=`
     (kept on API links, as DRF's reverse() keeps it; the script prefix and URLconf, which reverse() reads, are in the
     key too) rather than on every response; with their JSON text, which stored documents are completed with."""
@@ -459,7 +469,7 @@ def _link_templates(api_basename: str, model: type[Entity], origin: str, fmt: st
             name: replace_query_param(url, api_settings.URL_FORMAT_OVERRIDE, fmt) for name, url in templates.items()
         }
     templates |= {"html": origin + html if html is not None else None}
-    return templates, JSONRenderer().render(templates).decode()
+    return LinkTemplates(templates, JSONRenderer().render(templates).decode())
 
 
 class EntitySerializer(serializers.ModelSerializer):
@@ -537,8 +547,8 @@ class EntitySerializer(serializers.ModelSerializer):
             **{name: getattr(entity, name) for name in self.own_fields},
         }
 
-    def link_templates(self) -> tuple[dict[str, str | None], str]:
-        """The links of this response's entities with a placeholder slug, as a dict and as JSON text."""
+    def link_templates(self) -> LinkTemplates:
+        """The links of this response's entities, with a placeholder slug."""
         where = self.context.get("_origin")
         if where is None:  # once per response (the context is the list's)
             request = self.context.get("request")
@@ -561,7 +571,7 @@ class EntitySerializer(serializers.ModelSerializer):
         return text[:-6] + "Z" if text.endswith("+00:00") else text
 
     def links_of(self, slug: str) -> dict:
-        return {name: url.replace(LINK_SLUG, slug) if url else url for name, url in self.link_templates()[0].items()}
+        return {name: url.replace(LINK_SLUG, slug) if url else url for name, url in self.link_templates().urls.items()}
 
 
 class ServiceSerializer(EntitySerializer):

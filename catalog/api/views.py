@@ -436,7 +436,7 @@ class EntityViewSet(CatalogViewSet):
 
     def _completed(self, found: tuple[str, str]) -> str:
         slug, body = found
-        return documents.with_links(body, slug, self.get_serializer().link_templates()[1])
+        return documents.with_links(body, slug, self.get_serializer().link_templates().json)
 
     def _parsed(self, found: Sequence[tuple[str, str]]) -> Sequence[dict]:  # list() is a method here
         """The documents as data, for the browsable API and indented JSON."""
@@ -450,7 +450,7 @@ class EntityViewSet(CatalogViewSet):
             envelope["results"] = self._parsed(found)
             return renderer.render(envelope, media_type)
         serializer = self.get_serializer()  # one serializer, so the links are worked out once per response
-        links = serializer.link_templates()[1]
+        links = serializer.link_templates().json
         results = ",".join(documents.with_links(body, slug, links) for slug, body in found)
         return head[:-2] + results.encode() + b"]}"
 
