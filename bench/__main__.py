@@ -87,7 +87,7 @@ def run_side_by_side(n: int, requests: int, report: Report) -> None:
             backstage.restart_for_search()
         for server in servers:
             server.start()
-        print("== measuring: ours, ours uncached and Backstage taking turns request by request", flush=True)
+        print("== measuring: ours, ours uncached and Backstage taking turns in blocks of requests", flush=True)
         # The uncached server's paths come from a second set of makers: their own random sequences, the same ones.
         pairs = zip(side_by_side_endpoints(n), side_by_side_endpoints(n), strict=True)
         for (label, ours_path, peer_path), (_, cold_path, _) in pairs:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 WARMUP = 20
 REQUESTS = 200
+BLOCK = 20  # requests in a row to one server when several are measured together
 
 
 class Client:
@@ -66,21 +67,28 @@ def measure(base: str, headers: dict, make_path: Callable[[], str], warmup=WARMU
 
 
 def measure_interleaved(
-    targets: list[tuple[str, dict, Callable[[], str]]], warmup=WARMUP, requests=REQUESTS
+    targets: list[tuple[str, dict, Callable[[], str]]], warmup=WARMUP, requests=REQUESTS, block=BLOCK
 ) -> list[Latency]:
-    """`measure` of several servers at once: each round sends one request to each (base, headers, path maker), on
-    one keep-alive connection per server, the order turning by one each round. This VM's speed drifts within
-    minutes; requests taken turn about see the same machine, where servers measured one after the other did not."""
+    """`measure` of several servers in the same minutes: after each one's warm-up, they take turns in blocks of
+    `block` requests (the order turning each round), each block opened by one unmeasured request, on one keep-alive
+    connection per server. This VM's speed drifts within minutes, so servers measured one after the other could
+    meet different machines; requests alternated one by one instead made each server evict the other's working set
+    from the CPU caches before every request, which neither server meets in production nor in bench.py's method."""
     clients = [Client(base, headers) for base, headers, _ in targets]
     samples: list[list[tuple[str, int, bytes, float]]] = [[] for _ in targets]
     try:
-        for round_ in range(warmup + requests):
+        for one, (_base, _headers, make_path) in zip(clients, targets, strict=True):
+            for _ in range(warmup):
+                one.get(make_path())
+        for round_ in range(-(-requests // block)):
             for turn in range(len(targets)):
                 i = (round_ + turn) % len(targets)
-                path = targets[i][2]()
-                status, raw, dt = clients[i].get(path)
-                if round_ >= warmup:
-                    samples[i].append((path, status, raw, dt))
+                make_path, taken = targets[i][2], samples[i]
+                clients[i].get(make_path())  # back to this server: its caches warm again
+                for _ in range(min(block, requests - len(taken))):
+                    path = make_path()
+                    status, raw, dt = clients[i].get(path)
+                    taken.append((path, status, raw, dt))
     finally:
         for one in clients:
             one.close()

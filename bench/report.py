@@ -20,7 +20,7 @@ class Report:
             "",
             f"Same descriptors (gen_entities.py: {n:,} components, {n // 10:,} systems, {n // 20:,} groups, "
             f"{n // 5:,} users), same client: one keep-alive connection per server, 20 warm-up + {self.requests} "
-            "requests, ms, the servers up at once and taking turns request by request (so a drift of the "
+            "requests, ms, the servers up at once and taking turns in blocks of 20 requests (so a drift of the "
             'machine\'s speed hits all alike). "Uncached" is ours again with the catalog cache off '
             "(CATALOG_CACHE_SECONDS=0): every answer computed.",
             "",
