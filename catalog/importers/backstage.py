@@ -475,7 +475,7 @@ def import_descriptors(*, actor, sources: Iterable[tuple[str, str]]) -> ImportRe
         team_ids = _write_teams(plan, report)
         person_ids = _write_people(plan, report, team_ids)
         entity_ids = _write_entities(plan, report, system_ids)
-        linked_before = documents.neighbours(entity_ids[s] for s in plan.by_space["entity"] if s in entity_ids)
+        linked_before = documents.neighbours(entity_ids[s] for s in plan.by_space["entity"])  # before they change
         ids = _write_ownership(plan, entity_ids, team_ids, person_ids)
         _write_grants(ids)
         # What the stored API documents show changed here without signals (COPY, raw deletes): say what.
