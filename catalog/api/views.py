@@ -421,7 +421,7 @@ class EntityViewSet(CatalogViewSet):
         if found is None:
             raise NotFound(f"No {self.model._meta.verbose_name} with slug '{kwargs[self.lookup_field]}'.")
         if self._compact_json():
-            return HttpResponse(self._completed(found), content_type=request.accepted_renderer.media_type)
+            return HttpResponse(self._completed([found])[0], content_type=request.accepted_renderer.media_type)
         return Response(self._parsed([found])[0])
 
     def _compact_json(self) -> bool:
@@ -434,25 +434,23 @@ class EntityViewSet(CatalogViewSet):
             and renderer.get_indent(self.request.accepted_media_type, {}) is None
         )
 
-    def _completed(self, found: tuple[str, str]) -> str:
-        slug, body = found
-        return documents.with_links(body, slug, self.get_serializer().link_templates().json)
+    def _completed(self, found: Sequence[tuple[str, str]]) -> Sequence[str]:  # list() is a method here
+        """The stored bodies completed with their links, as JSON text (the links worked out once per response)."""
+        links = self.get_serializer().link_templates().json
+        return [documents.with_links(body, slug, links) for slug, body in found]
 
-    def _parsed(self, found: Sequence[tuple[str, str]]) -> Sequence[dict]:  # list() is a method here
+    def _parsed(self, found: Sequence[tuple[str, str]]) -> Sequence[dict]:
         """The documents as data, for the browsable API and indented JSON."""
         serializer = self.get_serializer()
         return [json.loads(body) | {"links": serializer.links_of(slug)} for slug, body in found]
 
     def _rendered(self, found: Sequence[tuple[str, str]], envelope: dict) -> bytes:
         renderer, media_type = self.request.accepted_renderer, self.request.accepted_media_type
-        head = renderer.render(envelope, media_type)  # count, next, previous, results: []
         if not self._compact_json():
             envelope["results"] = self._parsed(found)
             return renderer.render(envelope, media_type)
-        serializer = self.get_serializer()  # one serializer, so the links are worked out once per response
-        links = serializer.link_templates().json
-        results = ",".join(documents.with_links(body, slug, links) for slug, body in found)
-        return head[:-2] + results.encode() + b"]}"
+        head = renderer.render(envelope, media_type)  # count, next, previous, results: []
+        return head[:-2] + ",".join(self._completed(found)).encode() + b"]}"
 
     def _read(self, instance) -> dict:
         row = read_model.rows_in_order(self.model, [instance.pk])[0]

@@ -5,7 +5,7 @@ through the ORM take minutes; COPY takes seconds. Callers give explicit columns 
 no signals, no validation, so they validate first.
 """
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 from django.db import connection
 
@@ -37,39 +37,36 @@ def insert_objects(model, fields: Sequence[str], rows: Iterable[Sequence]) -> in
     return insert_rows(model._meta.db_table, columns, rows)
 
 
-def ids_by(table: str, column: str, values: Iterable) -> dict:
-    """{value of `column`: id} of the rows of `table` with those values, in one query per 500 (SQLite) or one."""
-    values = list(values)
+def _where_in(column: str, values: list) -> Iterator[tuple[str, list]]:
+    """(condition, parameters) selecting `column` IN `values`: one `= ANY(array)` on PostgreSQL, one `IN` per 500
+    values on SQLite (its limit on parameters); nothing for no values."""
     if not values:
-        return {}
+        return
+    if connection.vendor == "postgresql":
+        yield f"{column} = ANY(%s)", [values]
+        return
+    for start in range(0, len(values), 500):
+        chunk = values[start : start + 500]
+        yield f"{column} IN ({', '.join(['%s'] * len(chunk))})", chunk
+
+
+def ids_by(table: str, column: str, values: Iterable) -> dict:
+    """{value of `column`: id} of the rows of `table` with those values."""
+    found: dict = {}
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(f"SELECT {column}, id FROM {table} WHERE {column} = ANY(%s)", [values])  # noqa: S608
-            return dict(cursor.fetchall())
-        found: dict = {}
-        for start in range(0, len(values), 500):
-            chunk = values[start : start + 500]
-            marks = ", ".join(["%s"] * len(chunk))
-            cursor.execute(f"SELECT {column}, id FROM {table} WHERE {column} IN ({marks})", chunk)  # noqa: S608
+        for condition, params in _where_in(column, list(values)):
+            cursor.execute(f"SELECT {column}, id FROM {table} WHERE {condition}", params)  # noqa: S608 (names only)
             found.update(dict(cursor.fetchall()))
-        return found
+    return found
 
 
 def delete_by(table: str, column: str, values: Iterable, **equal) -> None:
     """DELETE the rows of `table` whose `column` is one of `values` and whose other columns are as `equal` says,
-    without the ORM's per-row signals (a bulk load says itself what it changed), in one statement per 500 values
-    (SQLite) or one."""
-    values = list(values)
+    without the ORM's per-row signals (a bulk load says itself what it changed)."""
     extra = "".join(f" AND {name} = %s" for name in equal)
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            sql = f"DELETE FROM {table} WHERE {column} = ANY(%s){extra}"  # noqa: S608 (names, not values)
-            cursor.execute(sql, [values, *equal.values()])
-            return
-        for start in range(0, len(values), 500):
-            chunk = values[start : start + 500]
-            marks = ", ".join(["%s"] * len(chunk))
-            cursor.execute(f"DELETE FROM {table} WHERE {column} IN ({marks}){extra}", [*chunk, *equal.values()])  # noqa: S608
+        for condition, params in _where_in(column, list(values)):
+            cursor.execute(f"DELETE FROM {table} WHERE {condition}{extra}", [*params, *equal.values()])  # noqa: S608
 
 
 def ids_by_slug(table: str, slugs: Iterable[str]) -> dict[str, int]:
