@@ -20,7 +20,14 @@ __all__ = [
     "ServiceFilterSet",
     "SystemFilterSet",
     "TeamFilterSet",
+    "owned_by",
 ]
+
+
+def owned_by(**team) -> Exists:
+    """Entities the team (`team=` an instance, or `team__slug=`) is Responsible or Accountable for. Exists rather
+    than a join: an entity the team is both R and A for is listed once."""
+    return Exists(Ownership.objects.filter(entity_id=OuterRef("pk"), role__in=EDITING_ROLES, **team))
 
 
 class _SlugField(ModelChoiceField):
@@ -76,9 +83,8 @@ class EntityFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="filter_q", label="Name or description contains")
 
     def filter_team(self, queryset: QuerySet, name: str, team: Team) -> QuerySet:
-        # Exists rather than a join: an entity the team is both R and A for is listed once.
-        owned = Ownership.objects.filter(entity_id=OuterRef("pk"), team=team, role__in=EDITING_ROLES)
-        return queryset.filter(Exists(owned))
+        # A team's lone filter is answered by catalog/api/team_lists.py, with this same condition.
+        return queryset.filter(owned_by(team=team))
 
     def filter_q(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         value = value.strip()

@@ -57,7 +57,7 @@ def placeholders(count: int, numeric: bool) -> list:
     return [-(10**9) - i for i in range(count)] if numeric else [f"\x00probe-{i}" for i in range(count)]
 
 
-def _prepares(connection) -> bool:
+def prepares(connection) -> bool:
     threshold = connection.settings_dict["OPTIONS"].get("prepare_threshold")
     return connection.vendor == "postgresql" and threshold is not None
 
@@ -66,7 +66,7 @@ def _prepares(connection) -> bool:
 def server_binding(using: str = "default") -> Iterator[None]:
     """Queries inside bind their parameters on the server, so psycopg prepares those that repeat."""
     connection = connections[using]
-    if not _prepares(connection):
+    if not prepares(connection):
         yield
         return
     from django.db.backends.postgresql.base import ServerBindingCursor
@@ -123,6 +123,11 @@ def _lost_statement(error: DatabaseError) -> bool:
     return isinstance(error.__cause__, errors.FeatureNotSupported | errors.InvalidSqlStatementName)
 
 
+def rows(compiled: Compiled, values: Sequence, using: str = "default") -> list[tuple]:
+    """The rows of the compiled query with `values` bound, as psycopg loads them, prepared where the database allows."""
+    return _run(connections[using], compiled, values)[1]
+
+
 def records(model: type[Model], compiled: Compiled, values: Sequence, using: str = "default") -> list:
     """The rows of the compiled query with `values` bound, prepared where the database allows, as plain records:
     one attribute per column, the model's fields converted as the ORM converts them, other columns (annotations)
@@ -158,10 +163,10 @@ def values_list(build: Callable[[Sequence], QuerySet], values: Sequence, using: 
     once per function and number of values (from `build(probes)`) and its rows are what psycopg loads: refused for
     columns that need Django's converters (JSON, for one), which `records()` applies. Elsewhere the queryset itself."""
     connection = connections[using]
-    if not _prepares(connection):
+    if not prepares(connection):
         return list(build(values))
     numeric = all(type(value) is int for value in values)  # ids: negative probes; else NUL-marked text
-    return _run(connection, _compiled_values(build, len(values), using, numeric), values)[1]
+    return rows(_compiled_values(build, len(values), using, numeric), values, using)
 
 
 def instance_by(model: type[Model], field: str, value, using: str = "default") -> Model | None:

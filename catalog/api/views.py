@@ -19,7 +19,7 @@ from rest_framework.response import Response
 
 from catalog import cache as catalog_cache
 from catalog import selectors, services
-from catalog.api import documents, read_model
+from catalog.api import documents, read_model, team_lists
 from catalog.api import serializers as s
 from catalog.filters import (
     DataProductFilterSet,
@@ -32,6 +32,7 @@ from catalog.filters import (
 )
 from catalog.models import DataProduct, Domain, Entity, Membership, Person, Runbook, Service, System, Team
 from catalog.permissions import CatalogEntityPermission, can_manage_team
+from portal.api.pagination import StableOrderingFilter
 from portal.roles import is_lead, is_read_only
 
 WRITE_ACTIONS = {"create", "update", "partial_update"}
@@ -403,10 +404,8 @@ class EntityViewSet(CatalogViewSet):
         body, slot = catalog_cache.lookup("api", self.basename, media_type, url) if cacheable else (None, None)
         if body is None:
             # Page plain ids in the requested order first, then read those entities' stored documents
-            # (documents.py). The count and the ids are planned for their values (not prepared): a team of 5
-            # entities and one of 5,000 want different plans, which one generic plan would not give them.
-            ordered = self.filter_queryset(read_model.listed(self.model))
-            found = documents.read(self.model, self.paginate_queryset(ordered.values_list("pk", flat=True)))
+            # (documents.py).
+            found = documents.read(self.model, self._page_of_ids())
             envelope = self.get_paginated_response([]).data
             if not cacheable:
                 envelope["results"] = self._parsed(found)
@@ -414,6 +413,20 @@ class EntityViewSet(CatalogViewSet):
             body = self._rendered(found, envelope)
             catalog_cache.put(slot, body)
         return HttpResponse(body, content_type=request.accepted_renderer.media_type)
+
+    def _page_of_ids(self) -> Sequence[int]:
+        slug = team_lists.team_alone(self.request.query_params, self.filterset_class.base_filters)
+        if slug is not None:
+            # The team's own list (team_lists.py), in the order the list's ordering filter gives.
+            ordering = tuple(StableOrderingFilter().get_ordering(self.request, read_model.listed(self.model), self))
+            try:
+                return self.paginate_queryset(team_lists.TeamIds(self.model, slug, ordering))
+            except team_lists.UnknownTeam:
+                pass  # the filter below answers with its own error
+        # Other filters: their count and ids are planned for their values (not prepared), as a filter on a rare
+        # value and one on a common value want different plans, which one generic plan would not give them.
+        ordered = self.filter_queryset(read_model.listed(self.model))
+        return self.paginate_queryset(ordered.values_list("pk", flat=True))
 
     def retrieve(self, request, *args, **kwargs):
         # Reading is open to every signed-in user (CatalogEntityPermission allows safe methods on any object).

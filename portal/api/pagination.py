@@ -1,7 +1,20 @@
-"""Page-number pagination for every list: ?page=N&page_size=M (at most 500)."""
+"""Page-number pagination for every list: ?page=N&page_size=M (at most 500), in an order with no ties."""
 
 from django.core.paginator import EmptyPage, Paginator
+from rest_framework.filters import OrderingFilter
 from rest_framework.pagination import PageNumberPagination
+
+
+class StableOrderingFilter(OrderingFilter):
+    """DRF's `?ordering=`, ended by the primary key: rows that tie on the asked fields (two services of tier 1)
+    would otherwise come in whatever order a plan yields, so one row could show on two pages and another on none.
+    The key runs the same way as the last field, so an index on (name, id) serves `name` and `-name` alike."""
+
+    def get_ordering(self, request, queryset, view) -> list[str] | None:
+        ordering = super().get_ordering(request, queryset, view)
+        if not ordering or any(term.lstrip("-") in ("pk", "id") for term in ordering):
+            return ordering
+        return [*ordering, "-pk" if ordering[-1].startswith("-") else "pk"]
 
 
 class FirstPageFirstPaginator(Paginator):
