@@ -397,30 +397,32 @@ class EntityViewSet(CatalogViewSet):
         return queryset
 
     def list(self, request, *args, **kwargs):
+        team = team_lists.team_alone(request.query_params, self.filterset_class.base_filters)
+        as_json = request.accepted_renderer.format == "json"  # not the browsable API, which names the user
         # Every signed-in user sees the same JSON list, so one cached body per URL and catalog generation serves
-        # all of them, sent as it was rendered. Other renderers (the browsable API names the user) are not cached.
-        cacheable = request.accepted_renderer.format == "json"
+        # all of them, sent as it was rendered. Not a team's own list: it is read in about the time a cache miss
+        # costs (team_lists.py) and its URLs seldom repeat, so caching it would cost more than it saves.
+        cached = as_json and team is None
         url, media_type = request.build_absolute_uri(), request.accepted_media_type  # e.g. "...; indent=2"
-        body, slot = catalog_cache.lookup("api", self.basename, media_type, url) if cacheable else (None, None)
+        body, slot = catalog_cache.lookup("api", self.basename, media_type, url) if cached else (None, None)
         if body is None:
             # Page plain ids in the requested order first, then read those entities' stored documents
             # (documents.py).
-            found = documents.read(self.model, self._page_of_ids())
+            found = documents.read(self.model, self._page_of_ids(team))
             envelope = self.get_paginated_response([]).data
-            if not cacheable:
+            if not as_json:
                 envelope["results"] = self._parsed(found)
                 return Response(envelope)
             body = self._rendered(found, envelope)
-            catalog_cache.put(slot, body)
+            catalog_cache.put(slot, body)  # no slot: not cached
         return HttpResponse(body, content_type=request.accepted_renderer.media_type)
 
-    def _page_of_ids(self) -> Sequence[int]:
-        slug = team_lists.team_alone(self.request.query_params, self.filterset_class.base_filters)
-        if slug is not None:
+    def _page_of_ids(self, team: str | None) -> Sequence[int]:
+        if team is not None:
             # The team's own list (team_lists.py), in the order the list's ordering filter gives.
             ordering = tuple(StableOrderingFilter().get_ordering(self.request, read_model.listed(self.model), self))
             try:
-                return self.paginate_queryset(team_lists.TeamIds(self.model, slug, ordering))
+                return self.paginate_queryset(team_lists.TeamIds(self.model, team, ordering))
             except team_lists.UnknownTeam:
                 pass  # the filter below answers with its own error
         # Other filters: their count and ids are planned for their values (not prepared), as a filter on a rare

@@ -110,12 +110,24 @@ spec: {type: service, lifecycle: production, owner: group:default/data-platform}
 
 def test_filters_and_pages_are_cached_apart(api_client, org, committed):
     with committed():
-        owned_service(team=org.platform, name="Airflow")
-        owned_service(team=org.engineering, name="Dbt")
+        owned_service(team=org.platform, name="Airflow", tier=1)
+        owned_service(team=org.engineering, name="Dbt", tier=2)
+    api_client.force_authenticate(org.platform_engineer)
+    assert names(api_client, f"{URL}?team=data-platform&tier=1") == ["Airflow"]
+    assert names(api_client, f"{URL}?team=data-engineering&tier=2") == ["Dbt"]
+    assert names(api_client, f"{URL}?tier=2") == ["Dbt"]
+    assert names(api_client, f"{URL}?page_size=1&page=2") == ["Dbt"]
+
+
+def test_a_teams_own_list_is_read_fresh_and_the_same_list_with_another_filter_is_cached(api_client, org, committed):
+    with committed():
+        owned_service(team=org.platform, name="Airflow", tier=1)
     api_client.force_authenticate(org.platform_engineer)
     assert names(api_client, f"{URL}?team=data-platform") == ["Airflow"]
-    assert names(api_client, f"{URL}?team=data-engineering") == ["Dbt"]
-    assert names(api_client, f"{URL}?page_size=1&page=2") == ["Dbt"]
+    assert names(api_client, f"{URL}?team=data-platform&tier=1") == ["Airflow"]
+    owned_service(team=org.platform, name="Kafka", tier=1)  # not committed: only a cached answer would hide it
+    assert names(api_client, f"{URL}?team=data-platform") == ["Airflow", "Kafka"]
+    assert names(api_client, f"{URL}?team=data-platform&tier=1") == ["Airflow"]
 
 
 def test_a_lost_generation_counter_never_revives_older_answers(org):
