@@ -95,8 +95,9 @@ def _typed(value):
     return Int8(value) if type(value) is int else value
 
 
-def _run(connection, compiled: Compiled, values: Sequence) -> tuple[tuple[str, ...], list[tuple]]:
-    """(column names, rows) of the compiled query, run prepared where the database allows.
+def _run(connection, compiled: Compiled, values: Sequence, names: bool) -> tuple[tuple[str, ...], list[tuple]]:
+    """(column names if asked, rows) of the compiled query, run prepared where the database allows. (psycopg builds
+    the description's columns anew each time: about as long as the rest of a token check's Python.)
 
     A prepared statement outlives a change of the table under it: after a migration that changes a selected
     column's type PostgreSQL refuses it ("cached plan must not change result type"), and a pooler that lost the
@@ -107,7 +108,8 @@ def _run(connection, compiled: Compiled, values: Sequence) -> tuple[tuple[str, .
         try:
             with server_binding(connection.alias), connection.cursor() as cursor:
                 cursor.execute(compiled.sql, compiled.bind(values, connection))
-                return tuple(column[0] for column in cursor.description), cursor.fetchall()  # DB-API: name first
+                columns = tuple(column[0] for column in cursor.description) if names else ()  # DB-API: name first
+                return columns, cursor.fetchall()
         except DatabaseError as error:
             if not _lost_statement(error):
                 raise
@@ -125,7 +127,7 @@ def _lost_statement(error: DatabaseError) -> bool:
 
 def rows(compiled: Compiled, values: Sequence, using: str = "default") -> list[tuple]:
     """The rows of the compiled query with `values` bound, as psycopg loads them, prepared where the database allows."""
-    return _run(connections[using], compiled, values)[1]
+    return _run(connections[using], compiled, values, names=False)[1]
 
 
 def records(model: type[Model], compiled: Compiled, values: Sequence, using: str = "default") -> list:
@@ -133,10 +135,10 @@ def records(model: type[Model], compiled: Compiled, values: Sequence, using: str
     one attribute per column, the model's fields converted as the ORM converts them, other columns (annotations)
     as the database gives them. Building model instances instead took a third of a list's Python time."""
     connection = connections[using]
-    columns, rows = _run(connection, compiled, values)
+    columns, fetched = _run(connection, compiled, values, names=True)
     converters = _converters(model, columns, connection)
     found = []
-    for row in rows:
+    for row in fetched:
         row = list(row)
         for index, functions, expression in converters:
             for function in functions:
