@@ -135,7 +135,7 @@ def main() -> None:
                 "--loglevel",
                 "WARNING",
                 "--concurrency",
-                "2",
+                CONCURRENCY,
                 "--without-gossip",
                 "--without-mingle",
             ],
