@@ -8,7 +8,8 @@ also says whether the team exists. One plan serves every team: it walks the team
 full first page visits all of them whatever the plan.
 
 Anything else takes the generic path (catalog/filters.py), which stays the one definition of the filter: another
-filter beside `team`, a database that does not prepare statements, and an unknown team (for the filter's own 400).
+filter beside `team`, SQLite, and an unknown team or a page that does not exist (for the filter's own 400 first).
+With prepared statements off (`DATABASE_PREPARED_STATEMENTS=false`) the same query is planned per request.
 """
 
 from collections.abc import Mapping
@@ -30,8 +31,9 @@ class UnknownTeam(LookupError):
 
 
 def team_alone(params: Mapping[str, str], filter_names) -> str | None:
-    """The slug of `?team=` when it is the only filter of the query and this path can answer it, else None."""
-    if not prepared.prepares(connection):
+    """The slug of `?team=` when it is the only filter of the query and this path can answer it (PostgreSQL: its
+    query builds an array), else None."""
+    if connection.vendor != "postgresql":
         return None
     if [name for name in filter_names if name in params] != ["team"]:
         return None

@@ -423,8 +423,8 @@ class EntityViewSet(CatalogViewSet):
             ordering = tuple(StableOrderingFilter().get_ordering(self.request, read_model.listed(self.model), self))
             try:
                 return self.paginate_queryset(team_lists.TeamIds(self.model, team, ordering))
-            except team_lists.UnknownTeam:
-                pass  # the filter below answers with its own error
+            except (team_lists.UnknownTeam, NotFound):
+                pass  # the filter below answers: its 400 for an unknown team comes before a page's 404
         # Other filters: their count and ids are planned for their values (not prepared), as a filter on a rare
         # value and one on a common value want different plans, which one generic plan would not give them.
         ordered = self.filter_queryset(read_model.listed(self.model))

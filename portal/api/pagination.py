@@ -8,13 +8,32 @@ from rest_framework.pagination import PageNumberPagination
 class StableOrderingFilter(OrderingFilter):
     """DRF's `?ordering=`, ended by the primary key: rows that tie on the asked fields (two services of tier 1)
     would otherwise come in whatever order a plan yields, so one row could show on two pages and another on none.
-    The key runs the same way as the last field, so an index on (name, id) serves `name` and `-name` alike."""
+    A list that declares no ordering keeps its queryset's (`order_by()` or the model's), ended the same way. A field
+    named twice counts once (the first time), so a query string cannot make orderings without end. The key runs
+    the same way as the last field, so an index on (name, id) serves `name` and `-name` alike."""
 
-    def get_ordering(self, request, queryset, view) -> list[str] | None:
+    def get_ordering(self, request, queryset, view) -> list | None:
         ordering = super().get_ordering(request, queryset, view)
-        if not ordering or any(term.lstrip("-") in ("pk", "id") for term in ordering):
+        query = getattr(queryset, "query", None)
+        if query is None:  # not a queryset: nothing to end
             return ordering
-        return [*ordering, "-pk" if ordering[-1].startswith("-") else "pk"]
+        terms, seen = [], set()
+        for term in ordering or _own_ordering(queryset.model, query):
+            name = term.lstrip("-") if isinstance(term, str) else term  # expressions are kept as they are
+            if name not in seen:
+                seen.add(name)
+                terms.append(term)
+        if {"pk", "id"} & seen:
+            return terms
+        descending = bool(terms) and isinstance(terms[-1], str) and terms[-1].startswith("-")
+        return [*terms, "-pk" if descending else "pk"]
+
+
+def _own_ordering(model, query) -> list:
+    """What a queryset is ordered by when no ordering is asked for or declared: its `order_by()`, else its model's."""
+    if query.order_by:
+        return list(query.order_by)
+    return list(model._meta.ordering) if query.default_ordering else []
 
 
 class FirstPageFirstPaginator(Paginator):

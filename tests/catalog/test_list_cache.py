@@ -5,6 +5,7 @@ hooks, as a real transaction commit would."""
 
 import pytest
 from django.core.cache import cache
+from django.db import connection
 
 from catalog import cache as catalog_cache
 from catalog import services
@@ -120,6 +121,8 @@ def test_filters_and_pages_are_cached_apart(api_client, org, committed):
 
 
 def test_a_teams_own_list_is_read_fresh_and_the_same_list_with_another_filter_is_cached(api_client, org, committed):
+    if connection.vendor != "postgresql":
+        pytest.skip("a team's own list is read by its own query, uncached, on PostgreSQL only (it builds an array)")
     with committed():
         owned_service(team=org.platform, name="Airflow", tier=1)
     api_client.force_authenticate(org.platform_engineer)

@@ -222,3 +222,17 @@ def test_capacity_and_report_endpoints(org, betting_cycle, api_client, lead):
     assert capacity["mlops"]["capacity_weeks"] == "12.0" and capacity["mlops"]["left_weeks"] == "6.0"
     report = api_client.get(f"{API}/cycles/spring/report/").json()
     assert report[0]["team"] == "mlops" and report[0]["building"][0]["appetite_weeks"] == 6
+
+
+def test_pitches_that_share_a_title_page_in_the_order_they_were_made(stakeholder, api_client):
+    # The pitch list declares no ordering (its queryset orders by title); its order still ends with the id, so
+    # pitches that tie keep one order from page to page, whatever order the table holds them in.
+    pitches = [PitchFactory(title="The same title") for _ in range(9)]
+    Pitch.objects.filter(pk__in=[p.pk for p in pitches[:5]]).update(problem="Edited")  # now last on disk
+    api_client.force_authenticate(stakeholder)
+    seen = []
+    for page in range(1, 10):
+        response = api_client.get(f"{API}/pitches/", {"page_size": 1, "page": page})
+        assert response.status_code == 200
+        seen += [row["slug"] for row in response.json()["results"]]
+    assert seen == [p.slug for p in pitches]
