@@ -30,12 +30,10 @@ class UnknownTeam(LookupError):
     """No team has the slug: the caller answers through the generic path, whose filter names the error."""
 
 
-def team_alone(params: Mapping[str, str], filter_names) -> str | None:
-    """The slug of `?team=` when it is the only filter of the query and this path can answer it (PostgreSQL: its
+def team_alone(params: Mapping[str, str], named_filters: set[str]) -> str | None:
+    """The slug of `?team=` when it is the only filter the query names and this path can answer it (PostgreSQL: its
     query builds an array), else None."""
-    if connection.vendor != "postgresql":
-        return None
-    if [name for name in filter_names if name in params] != ["team"]:
+    if connection.vendor != "postgresql" or named_filters != {"team"}:
         return None
     slug = params["team"]  # the last value when repeated, as django-filter reads it
     return slug if slug and "\x00" not in slug else None

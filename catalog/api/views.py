@@ -389,15 +389,19 @@ class EntityViewSet(CatalogViewSet):
         if self.action != "list":
             return queryset
         backends = self.filter_backends
-        if not set(self.filterset_class.base_filters) & set(self.request.query_params):
+        if not self._named_filters():
             # No filter asked for: skip building and validating the filter form (about 1 ms); ordering applies.
             backends = [b for b in backends if not issubclass(b, DjangoFilterBackend)]
         for backend in backends:
             queryset = backend().filter_queryset(self.request, queryset, self)
         return queryset
 
+    def _named_filters(self) -> set[str]:
+        """The list's filters that the query string names (empty or not)."""
+        return set(self.filterset_class.base_filters) & set(self.request.query_params)
+
     def list(self, request, *args, **kwargs):
-        team = team_lists.team_alone(request.query_params, self.filterset_class.base_filters)
+        team = team_lists.team_alone(request.query_params, self._named_filters())
         as_json = request.accepted_renderer.format == "json"  # not the browsable API, which names the user
         # Every signed-in user sees the same JSON list, so one cached body per URL and catalog generation serves
         # all of them, sent as it was rendered. Not a team's own list: it is read in about the time a cache miss
