@@ -3,8 +3,9 @@
 import json
 import logging
 from dataclasses import dataclass
+from types import SimpleNamespace
 
-from confluent_kafka import KafkaError, KafkaException
+from confluent_kafka import KafkaError, KafkaException, TopicCollection
 from confluent_kafka.admin import AdminClient, ConfigResource, NewTopic, ResourceType
 from django.conf import settings
 
@@ -26,11 +27,31 @@ TRANSIENT_CODES = {
 }
 
 
+def _error(exc: KafkaException) -> KafkaError | None:
+    return exc.args[0] if exc.args and isinstance(exc.args[0], KafkaError) else None
+
+
+def _code(exc: KafkaException) -> int | None:
+    error = _error(exc)
+    return None if error is None else error.code()
+
+
+def _unsupported(exc: KafkaException) -> bool:
+    """The broker does not know the request (an old Kafka): the caller falls back to the metadata of all topics."""
+    return _code(exc) in {KafkaError._UNSUPPORTED_FEATURE, KafkaError.UNSUPPORTED_VERSION}
+
+
+# Of those, the ones that mean the client never got an answer.
+UNREACHABLE_CODES = {KafkaError._TRANSPORT, KafkaError._TIMED_OUT, KafkaError._ALL_BROKERS_DOWN, KafkaError._RESOLVE}
+
+
 def _classify(exc: KafkaException, what: str) -> Exception:
-    error = exc.args[0] if exc.args and isinstance(exc.args[0], KafkaError) else None
+    error = _error(exc)
     if error is None:
         return TransientError(f"{what}: {exc}")
     message = f"{what}: {error.str()} ({error.name()})"
+    if error.code() in UNREACHABLE_CODES:
+        message = f"Kafka is unreachable: {message}"
     if error.retriable() or error.code() in TRANSIENT_CODES:
         return TransientError(message)
     return PermanentError(message)
@@ -97,30 +118,55 @@ class KafkaTopicConnector(Connector):
     #
 
     def broker_count(self) -> int:
-        try:
-            metadata = self._admin().list_topics(timeout=self.timeout)
-        except KafkaException as exc:
-            raise _classify(exc, "Kafka is unreachable") from exc
-        return len(metadata.brokers)
-
-    def describe(self, name: str) -> TopicState | None:
         admin = self._admin()
         try:
-            # All topics, not list_topics(topic=name): a metadata request naming a missing topic makes brokers
-            # with auto-creation on (Tansu, many dev clusters) create it with their defaults.
-            metadata = admin.list_topics(timeout=self.timeout)
+            try:
+                return len(admin.describe_cluster(request_timeout=self.timeout).result().nodes)
+            except KafkaException as exc:
+                if not _unsupported(exc):
+                    raise
+                # A broker older than DescribeCluster (Kafka 2.8): the metadata of every topic carries the brokers.
+                return len(admin.list_topics(timeout=self.timeout).brokers)
         except KafkaException as exc:
-            raise _classify(exc, "Kafka is unreachable") from exc
-        topic = metadata.topics.get(name)
-        if topic is None or topic.error is not None or not topic.partitions:
-            return None
-        replication = max(len(p.replicas) for p in topic.partitions.values())
+            raise _classify(exc, "Counting the brokers failed") from exc
+
+    def describe(self, name: str) -> TopicState | None:
+        """The topic's partitions, replication and configs as the cluster reports them, or None if it is missing.
+        One topic is asked for, not the metadata of all (which grows with the cluster); DescribeTopics, unlike a
+        metadata request naming the topic, never makes a broker with auto-creation on create it."""
+        admin = self._admin()
+        # Both asked at once: one round trip's wait, not two.
+        topic_future = admin.describe_topics(TopicCollection([name]), request_timeout=self.timeout)[name]
+        config_future = admin.describe_configs([ConfigResource(ResourceType.TOPIC, name)], request_timeout=self.timeout)
         try:
-            futures = admin.describe_configs([ConfigResource(ResourceType.TOPIC, name)], request_timeout=self.timeout)
-            configs = {k: v.value for k, v in next(iter(futures.values())).result().items()}
+            topic = topic_future.result()
+        except KafkaException as exc:
+            if _code(exc) == KafkaError.UNKNOWN_TOPIC_OR_PART:
+                return None
+            if not _unsupported(exc):
+                raise _classify(exc, f"Describing the topic {name} failed") from exc
+            topic = self._described_from_metadata(name)
+            if topic is None:
+                return None
+        if not topic.partitions:
+            return None
+        replication = max(len(p.replicas) for p in topic.partitions)
+        try:
+            configs = {k: v.value for k, v in next(iter(config_future.values())).result().items()}
         except KafkaException as exc:
             raise _classify(exc, f"Reading the configs of {name} failed") from exc
         return TopicState(name, len(topic.partitions), replication, configs)
+
+    def _described_from_metadata(self, name: str):
+        """DescribeTopics' answer from the metadata of all topics, for a broker too old to describe one."""
+        try:
+            metadata = self._admin().list_topics(timeout=self.timeout)
+        except KafkaException as exc:
+            raise _classify(exc, f"Describing the topic {name} failed") from exc
+        topic = metadata.topics.get(name)
+        if topic is None or topic.error is not None:
+            return None
+        return SimpleNamespace(partitions=list(topic.partitions.values()))
 
     def status(self, ref: str) -> str:
         return "exists" if self.describe(ref) else "missing"
@@ -159,9 +205,8 @@ class KafkaTopicConnector(Connector):
 
     def apply(self, params: dict, *, own_earlier_attempt: bool) -> Outcome:
         name = params["name"]
-        existing = self.describe(name)
-        if existing is not None:
-            return self._existing_outcome(existing, params, own_earlier_attempt)
+        # No look first: the create itself says when the topic exists (then it is described and compared), which
+        # saves a round trip on every new topic and leaves no window between a look and the create.
         new_topic = NewTopic(
             name,
             num_partitions=params["partitions"],
@@ -173,9 +218,8 @@ class KafkaTopicConnector(Connector):
         try:
             futures[name].result()
         except KafkaException as exc:
-            error = exc.args[0] if exc.args else None
-            if isinstance(error, KafkaError) and error.code() == KafkaError.TOPIC_ALREADY_EXISTS:
-                # Someone (or this request's earlier attempt) created it between our check and our create.
+            if _code(exc) == KafkaError.TOPIC_ALREADY_EXISTS:
+                # Someone else's topic, or this request's own from an attempt that was interrupted.
                 state = self.describe(name)
                 if state is not None:
                     return self._existing_outcome(state, params, own_earlier_attempt)
