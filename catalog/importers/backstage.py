@@ -10,11 +10,9 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.contrib.auth.models import Group, Permission
-from django.contrib.contenttypes.models import ContentType
+from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
-from guardian.models import GroupObjectPermission, UserObjectPermission
 
 from catalog import documents, permissions
 from catalog.api import documents as api_documents
@@ -439,29 +437,6 @@ def _write_ownership(plan: _Plan, entity_ids: dict, team_ids: dict, person_ids: 
     return ids
 
 
-def _write_grants(entity_ids: list[int]) -> None:
-    """The edit grants of the imported entities, rebuilt in bulk (sync_entity_grants does one at a time)."""
-    content_type = ContentType.objects.get_for_model(Entity)
-    perm = Permission.objects.get(content_type=content_type, codename="change_entity")
-    keys = [str(pk) for pk in entity_ids]
-    GroupObjectPermission.objects.filter(content_type=content_type, permission=perm, object_pk__in=keys).delete()
-    UserObjectPermission.objects.filter(content_type=content_type, permission=perm, object_pk__in=keys).delete()
-    owners = Ownership.objects.filter(entity_id__in=entity_ids, role__in=permissions.EDITING_ROLES)
-    group_rows = (
-        owners.filter(team__group__isnull=False).values_list("entity_id", "team__group_id").order_by().distinct()
-    )
-    user_rows = (
-        owners.filter(person__user__isnull=False).values_list("entity_id", "person__user_id").order_by().distinct()
-    )
-    common = {"content_type": content_type, "permission": perm}
-    GroupObjectPermission.objects.bulk_create(
-        [GroupObjectPermission(object_pk=str(e), group_id=g, **common) for e, g in group_rows], batch_size=5000
-    )
-    UserObjectPermission.objects.bulk_create(
-        [UserObjectPermission(object_pk=str(e), user_id=u, **common) for e, u in user_rows], batch_size=5000
-    )
-
-
 def import_descriptors(*, actor, sources: Iterable[tuple[str, str]]) -> ImportReport:
     """Import (file name, YAML text) pairs; raises BackstageImportError, writing nothing, if any is wrong."""
     sources = list(sources)
@@ -477,7 +452,7 @@ def import_descriptors(*, actor, sources: Iterable[tuple[str, str]]) -> ImportRe
         entity_ids = _write_entities(plan, report, system_ids)
         linked_before = documents.neighbours(entity_ids[s] for s in plan.by_space["entity"])  # before they change
         ids = _write_ownership(plan, entity_ids, team_ids, person_ids)
-        _write_grants(ids)
+        permissions.sync_grants(ids)
         # What the stored API documents show changed here without signals (COPY, raw deletes): say what.
         documents.add_missing_rows()
         documents.out_of_date([*ids, *linked_before, *documents.neighbours(ids)])

@@ -10,13 +10,12 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.contrib.auth.models import Group, Permission
-from django.contrib.contenttypes.models import ContentType
+from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
 from guardian.models import GroupObjectPermission
 
-from catalog import documents
+from catalog import documents, permissions
 from catalog.api import documents as api_documents
 from catalog.choices import SERVICE_KINDS, EntityKind, Lifecycle, MembershipRole, RaciRole
 from catalog.importers import bulk
@@ -287,8 +286,7 @@ def _raci(rnd, slugs, ids, team_ids, members) -> list[tuple[int, int]]:
 
 
 def _grants(editing: list[tuple[int, int]]) -> None:
-    content_type = ContentType.objects.get_for_model(Entity)
-    perm = Permission.objects.get(content_type=content_type, codename="change_entity")
+    content_type, perm = permissions.change_entity_permission()
     groups = dict(Team.objects.filter(pk__in={t for _, t in editing}).values_list("id", "group_id"))
     insert_objects(
         GroupObjectPermission,
