@@ -87,9 +87,16 @@ def _save_clean(instance, exclude: Iterable[str] = ()) -> None:
 
 def _entity_extra(entity: Entity) -> dict:
     """The related rows that belong in an entity's audit snapshot."""
+    return _extra_of(
+        entity.ownerships.select_related("team", "person"),
+        entity.dependency_links.values_list("target__slug", flat=True),
+    )
+
+
+def _extra_of(ownerships: Iterable[Ownership], dependency_slugs: Iterable[str]) -> dict:
     return {
-        "owners": sorted(f"{o.role}:{o.party}" for o in entity.ownerships.select_related("team", "person")),
-        "depends_on": sorted(entity.dependency_links.values_list("target__slug", flat=True)),
+        "owners": sorted(f"{o.role}:{o.party}" for o in ownerships),
+        "depends_on": sorted(dependency_slugs),
     }
 
 
@@ -249,11 +256,7 @@ def ownership_set(*, actor, entity: Entity, owners: list[OwnerSpec], record: boo
     _check_owners(owners)
     before = audit.snapshot(entity, _entity_extra(entity)) if record else None
     entity.ownerships.all().delete()
-    rows = Ownership.objects.bulk_create(
-        [Ownership(entity=entity, team=o.team, person=o.person, role=o.role) for o in owners]
-    )
-    documents.out_of_date([entity.pk])  # bulk inserts send no signals
-    permissions.sync_entity_grants(entity)
+    rows = _add_owners(entity, owners)
     if record:
         audit.record_change(
             actor=actor, verb="ownership.set", instance=entity, before=before, extra=_entity_extra(entity)
@@ -261,14 +264,30 @@ def ownership_set(*, actor, entity: Entity, owners: list[OwnerSpec], record: boo
     return rows
 
 
-def _set_dependencies(entity: Entity, depends_on: Iterable[Entity]) -> None:
+def _add_owners(entity: Entity, owners: list[OwnerSpec], *, new: bool = False) -> list[Ownership]:
+    """RACI rows for an entity that has none (`new`: just created; else just cleared), with the edit grants
+    they give."""
+    rows = Ownership.objects.bulk_create(
+        [Ownership(entity=entity, team=o.team, person=o.person, role=o.role) for o in owners]
+    )
+    if not new:  # a new entity's document is out of date from its creation
+        documents.out_of_date([entity.pk])  # bulk inserts send no signals
+    permissions.sync_grants([entity.pk], new=new)
+    return rows
+
+
+def _set_dependencies(entity: Entity, depends_on: Iterable[Entity], *, new: bool = False) -> list[Entity]:
+    """Make the entity depend on exactly `depends_on` (`new`: it was just created, so it has no links to read)."""
     targets = {e.pk: e for e in depends_on}
     if entity.pk in targets:
         raise ValidationError({"depends_on": f"{entity} cannot depend on itself."})
-    entity.dependency_links.exclude(target_id__in=targets).delete()
-    existing = set(entity.dependency_links.values_list("target_id", flat=True))
+    existing = set()
+    if not new:
+        entity.dependency_links.exclude(target_id__in=targets).delete()
+        existing = set(entity.dependency_links.values_list("target_id", flat=True))
     Dependency.objects.bulk_create([Dependency(source=entity, target_id=pk) for pk in targets if pk not in existing])
     documents.out_of_date([entity.pk, *targets])  # bulk inserts send no signals
+    return list(targets.values())
 
 
 #
@@ -285,9 +304,11 @@ def service_create(
     service = Service(name=name, **fields)
     service.slug = _unique_slug(Entity, name, slug)
     _save_clean(service)
-    ownership_set(actor=actor, entity=service, owners=owners, record=False)
-    _set_dependencies(service, depends_on)
-    audit.record_change(actor=actor, verb="service.created", instance=service, before={}, extra=_entity_extra(service))
+    ownerships = _add_owners(service, owners, new=True)
+    targets = _set_dependencies(service, depends_on, new=True)
+    # The snapshot of what was just written, as _entity_extra() would read it back.
+    extra = _extra_of(ownerships, (target.slug for target in targets))
+    audit.record_change(actor=actor, verb="service.created", instance=service, before={}, extra=extra)
     return service
 
 
@@ -401,11 +422,11 @@ def data_product_create(
     product = DataProduct(name=name, kind=EntityKind.DATA_PRODUCT, **fields)
     product.slug = _unique_slug(Entity, name, slug)
     _save_clean(product)
-    ownership_set(actor=actor, entity=product, owners=owners, record=False)
+    _add_owners(product, owners, new=True)
     _set_consumers(product, consumers)
     _set_output_datasets(product, output_datasets)
     _set_contract(product, contract_fields)
-    _set_dependencies(product, depends_on)
+    _set_dependencies(product, depends_on, new=True)
     audit.record_change(
         actor=actor, verb="data_product.created", instance=product, before={}, extra=_product_extra(product)
     )

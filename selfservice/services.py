@@ -77,6 +77,11 @@ def _event(request: Request, *, actor, kind: str, message: str = "", from_status
     )
 
 
+def _apply_fields(request: Request, fields: dict) -> None:
+    for name, value in fields.items():
+        setattr(request, name, value)
+
+
 def _transition(request: Request, to: str, *, actor, message: str = "", expected=None, **fields) -> Request:
     """Move `request` to `to` if it is still in `expected` (default: its current status); record it."""
     expected = set(expected or {request.status})
@@ -88,9 +93,7 @@ def _transition(request: Request, to: str, *, actor, message: str = "", expected
     if not changed:
         raise StaleRequest(f"request {request.pk} is no longer {', '.join(sorted(allowed))}")
     previous = request.status
-    request.status = to
-    for name, value in fields.items():
-        setattr(request, name, value)
+    _apply_fields(request, {"status": to, "updated": now, **fields})
     _event(request, actor=actor, kind=EventKind.TRANSITION, message=message, from_status=previous, to_status=to)
     audit.record(
         actor=actor,
@@ -279,19 +282,29 @@ def request_retry(*, actor, request: Request) -> Request:
 #
 
 
-def _claim(request_id: int, task_id: str) -> Request | None:
+@transaction.atomic
+def _claim(request_id: int, task_id: str) -> tuple[Request, bool] | None:
     """Take the request for this task: from queued, or back from running when it is this same task redelivered
-    (the worker died mid-task and the broker delivered the message again)."""
-    now = timezone.now()
-    claimed = Request.objects.filter(pk=request_id, status=S.QUEUED).update(
-        status=S.RUNNING, task_id=task_id, updated=now, started_at=now
+    (the worker died mid-task and the broker delivered the message again). Returns the request and whether an
+    earlier attempt already called apply(), so that a remote effect may exist and be this request's own.
+
+    One transaction with the row locked: the claim, its attempt count and its mark that apply() is about to run
+    commit together, before the remote call."""
+    request = (
+        Request.objects.select_for_update(of=("self",))
+        .select_related("team", "requester")
+        .filter(pk=request_id)
+        .first()
     )
-    request = Request.objects.filter(pk=request_id).select_related("team", "requester").first()
     if request is None:
         return None
-    if claimed:
-        Request.objects.filter(pk=request_id).update(attempts=request.attempts + 1)
-        request.attempts += 1
+    own_earlier_attempt = request.apply_started
+    if request.status == S.QUEUED:
+        now = timezone.now()
+        claimed = {"status": S.RUNNING, "task_id": task_id, "updated": now, "started_at": now}
+        claimed |= {"attempts": request.attempts + 1, "apply_started": True}
+        Request.objects.filter(pk=request_id).update(**claimed)
+        _apply_fields(request, claimed)
         _event(
             request,
             actor=None,
@@ -300,23 +313,20 @@ def _claim(request_id: int, task_id: str) -> Request | None:
             to_status=S.RUNNING,
             message=f"Attempt {request.attempts} started",
         )
-        return request
+        return request, own_earlier_attempt
     if request.status == S.RUNNING and request.task_id == task_id:
         _event(request, actor=None, kind=EventKind.ATTEMPT, message="Delivered again after an interrupted attempt")
-        return request
+        return request, own_earlier_attempt
     return None  # finished, cancelled, or held by another delivery
 
 
 def request_execute(*, request_id: int, task_id: str) -> str:
     """Run the request's action once. Transient failures propagate (the task retries); permanent ones fail it."""
-    request = _claim(request_id, task_id)
-    if request is None:
+    claimed = _claim(request_id, task_id)
+    if claimed is None:
         return f"request {request_id}: nothing to do"
+    request, own_earlier_attempt = claimed
     action = get_action(request.action)
-    own_earlier_attempt = request.apply_started
-    if not own_earlier_attempt:
-        # Committed before the remote call: a redelivery then knows an effect may exist and that it is its own.
-        Request.objects.filter(pk=request.pk).update(apply_started=True)
     try:
         outcome = action.connector().apply(request.parameters, own_earlier_attempt=own_earlier_attempt)
     except PermanentError as exc:

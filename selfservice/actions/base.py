@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from django import forms
+from django.db.models import Q
 from django.utils.module_loading import import_string
 
 from portal.roles import is_read_only
@@ -79,15 +80,12 @@ def team_owners(team) -> list:
     from catalog.models import Membership
     from catalog.rules import OwnerSpec
 
-    lead = (
-        Membership.objects.filter(team=team, role__in=[MembershipRole.SUBTEAM_LEAD, MembershipRole.LEAD])
-        .select_related("person")
-        .first()
-    )
-    if lead is None and team.parent_id:
-        lead = (
-            Membership.objects.filter(team_id=team.parent_id, role=MembershipRole.LEAD).select_related("person").first()
-        )
+    # One query for both candidates, the team's own leads before the lead of the team above.
+    leads = Q(team=team, role__in=[MembershipRole.SUBTEAM_LEAD, MembershipRole.LEAD])
+    if team.parent_id:
+        leads |= Q(team_id=team.parent_id, role=MembershipRole.LEAD)
+    candidates = Membership.objects.filter(leads).select_related("person")
+    lead = min(candidates, key=lambda m: (m.team_id != team.pk, m.pk), default=None)
     accountable = (
         OwnerSpec(RaciRole.ACCOUNTABLE, person=lead.person) if lead else OwnerSpec(RaciRole.ACCOUNTABLE, team=team)
     )

@@ -119,6 +119,24 @@ def test_an_idempotency_key_replay_returns_the_same_request(api_client, people, 
     assert api_client.post(URL, payload, format="json", HTTP_IDEMPOTENCY_KEY="ci-run-42").status_code == 202
 
 
+def test_the_answer_to_a_submit_is_the_request_as_it_reads_back(api_client, people, kafka):
+    """The submit answers from what it wrote, without reading the request again: it must not differ from a GET."""
+    api_client.force_authenticate(people["ana"])
+    held = api_client.post(URL, {"action": "kafka-topic", "parameters": topic_params(partitions=24)}, format="json")
+    assert held.status_code == 202
+    assert held.json()["status"] == "pending_approval"
+    assert [e["to_status"] for e in held.json()["events"]] == ["submitted", "pending_approval"]
+    assert held.json() == api_client.get(held["Location"]).json()
+
+    payload = {"action": "kafka-topic", "parameters": topic_params(name="orders.cdc.v3")}
+    queued = api_client.post(URL, payload, format="json", HTTP_IDEMPOTENCY_KEY="deploy-7")
+    assert queued.status_code == 202 and queued.json()["status"] == "queued"
+    assert queued.json()["updated"] > queued.json()["created"]  # moved on from submitted
+    assert queued.json() == api_client.get(queued["Location"]).json()
+    replayed = api_client.post(URL, payload, format="json", HTTP_IDEMPOTENCY_KEY="deploy-7")
+    assert replayed.status_code == 200 and replayed.json() == queued.json()
+
+
 def test_the_list_filters_by_status_and_the_lead_sees_everything(api_client, people, big_request):
     api_client.force_authenticate(people["boss"])
     assert api_client.get(URL + "?status=pending_approval").json()["count"] == 1
