@@ -39,11 +39,6 @@ def change_entity_permission() -> tuple[ContentType, Permission]:
     return content_type, Permission.objects.get(content_type=content_type, codename="change_entity")
 
 
-def sync_entity_grants(entity: Entity) -> None:
-    """Grant change rights to the entity's R and A parties, and take them from everyone else."""
-    sync_grants([entity.pk])
-
-
 def sync_grants(entity_ids: Sequence[int], *, new: bool = False) -> None:
     """The edit grants of these entities rebuilt from their R and A parties: a handful of queries for one entity
     or for a whole import (django-guardian's shortcuts cost a dozen per entity). `new`: the entities were just
@@ -60,17 +55,19 @@ def sync_grants(entity_ids: Sequence[int], *, new: bool = False) -> None:
         GroupObjectPermission.objects.filter(object_pk__in=keys, **common).delete()
         UserObjectPermission.objects.filter(object_pk__in=keys, **common).delete()
     parties = set(
-        Ownership.objects.filter(entity_id__in=entity_ids, role__in=EDITING_ROLES).values_list(
-            "entity_id", "team__group_id", "person__user_id"
-        )
+        Ownership.objects.filter(entity_id__in=entity_ids, role__in=EDITING_ROLES)
+        .order_by()
+        .values_list("entity_id", "team__group_id", "person__user_id")
     )
     GroupObjectPermission.objects.bulk_create(
         [GroupObjectPermission(object_pk=str(e), group_id=g, **common) for e, g, _ in parties if g],
         batch_size=5000,
+        ignore_conflicts=True,  # a sync of the same entity running at the same time wrote it already
     )
     UserObjectPermission.objects.bulk_create(
         [UserObjectPermission(object_pk=str(e), user_id=u, **common) for e, _, u in parties if u],
         batch_size=5000,
+        ignore_conflicts=True,
     )
 
 

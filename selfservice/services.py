@@ -66,7 +66,7 @@ def request_plan(*, user, action_id: str, params: dict) -> tuple[Action, dict, P
 
 
 def _event(request: Request, *, actor, kind: str, message: str = "", from_status: str = "", to_status: str = ""):
-    RequestEvent.objects.create(
+    event = RequestEvent.objects.create(
         request=request,
         actor=actor if getattr(actor, "is_authenticated", False) else None,
         actor_repr=actor.get_username() if getattr(actor, "is_authenticated", False) else "system",
@@ -75,6 +75,8 @@ def _event(request: Request, *, actor, kind: str, message: str = "", from_status
         to_status=to_status,
         message=message,
     )
+    # What the submit answers with ends here, not at whatever a fast worker has added since the commit.
+    request.last_event_id = event.pk
 
 
 def _apply_fields(request: Request, fields: dict) -> None:
@@ -303,7 +305,8 @@ def _claim(request_id: int, task_id: str) -> tuple[Request, bool] | None:
         now = timezone.now()
         claimed = {"status": S.RUNNING, "task_id": task_id, "updated": now, "started_at": now}
         claimed |= {"attempts": request.attempts + 1, "apply_started": True}
-        Request.objects.filter(pk=request_id).update(**claimed)
+        if not Request.objects.filter(pk=request_id, status=S.QUEUED).update(**claimed):
+            return None  # only where the lock is not a row lock (SQLite): another delivery got there first
         _apply_fields(request, claimed)
         _event(
             request,

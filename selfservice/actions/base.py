@@ -84,8 +84,9 @@ def team_owners(team) -> list:
     leads = Q(team=team, role__in=[MembershipRole.SUBTEAM_LEAD, MembershipRole.LEAD])
     if team.parent_id:
         leads |= Q(team_id=team.parent_id, role=MembershipRole.LEAD)
-    candidates = Membership.objects.filter(leads).select_related("person")
-    lead = min(candidates, key=lambda m: (m.team_id != team.pk, m.pk), default=None)
+    candidates = Membership.objects.filter(leads).select_related("person").order_by()
+    # Membership's own ordering within a team: by role ("lead" before "subteam_lead"), then by name.
+    lead = min(candidates, key=lambda m: (m.team_id != team.pk, m.role, m.person.full_name), default=None)
     accountable = (
         OwnerSpec(RaciRole.ACCOUNTABLE, person=lead.person) if lead else OwnerSpec(RaciRole.ACCOUNTABLE, team=team)
     )

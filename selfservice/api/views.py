@@ -71,8 +71,9 @@ class RequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         return queryset
 
     @staticmethod
-    def _events() -> Prefetch:
-        return Prefetch("events", queryset=RequestEvent.objects.order_by("id"))
+    def _events(up_to: int | None = None) -> Prefetch:
+        events = RequestEvent.objects.order_by("id")
+        return Prefetch("events", queryset=events if up_to is None else events.filter(id__lte=up_to))
 
     def get_serializer_class(self):
         return RequestListSerializer if self.action == "list" else RequestSerializer
@@ -111,7 +112,7 @@ class RequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             headers["Idempotent-Replayed"] = "true"
         # The request as the service left it, with its events: the answer a GET gives, without reading the request
         # again (the most frequent write of the API).
-        prefetch_related_objects([created_request], self._events())
+        prefetch_related_objects([created_request], self._events(up_to=getattr(created_request, "last_event_id", None)))
         data = RequestSerializer(created_request, context={"request": request}).data
         return Response(data, status=status.HTTP_202_ACCEPTED if created else status.HTTP_200_OK, headers=headers)
 

@@ -3,7 +3,6 @@
 import json
 import logging
 from dataclasses import dataclass
-from types import SimpleNamespace
 
 from confluent_kafka import KafkaError, KafkaException, TopicCollection
 from confluent_kafka.admin import AdminClient, ConfigResource, NewTopic, ResourceType
@@ -13,12 +12,10 @@ from selfservice.connectors.base import Connector, Outcome, PermanentError, Plan
 
 logger = logging.getLogger(__name__)
 
-# Kafka error codes that mean "try again later" even when the client does not flag them retriable.
-TRANSIENT_CODES = {
-    KafkaError._TRANSPORT,
-    KafkaError._TIMED_OUT,
-    KafkaError._ALL_BROKERS_DOWN,
-    KafkaError._RESOLVE,
+# Kafka error codes that mean the client never got an answer.
+UNREACHABLE_CODES = {KafkaError._TRANSPORT, KafkaError._TIMED_OUT, KafkaError._ALL_BROKERS_DOWN, KafkaError._RESOLVE}
+# And those that mean "try again later" even when the client does not flag them retriable.
+TRANSIENT_CODES = UNREACHABLE_CODES | {
     KafkaError.REQUEST_TIMED_OUT,
     KafkaError.NOT_CONTROLLER,
     KafkaError.BROKER_NOT_AVAILABLE,
@@ -34,15 +31,6 @@ def _error(exc: KafkaException) -> KafkaError | None:
 def _code(exc: KafkaException) -> int | None:
     error = _error(exc)
     return None if error is None else error.code()
-
-
-def _unsupported(exc: KafkaException) -> bool:
-    """The broker does not know the request (an old Kafka): the caller falls back to the metadata of all topics."""
-    return _code(exc) in {KafkaError._UNSUPPORTED_FEATURE, KafkaError.UNSUPPORTED_VERSION}
-
-
-# Of those, the ones that mean the client never got an answer.
-UNREACHABLE_CODES = {KafkaError._TRANSPORT, KafkaError._TIMED_OUT, KafkaError._ALL_BROKERS_DOWN, KafkaError._RESOLVE}
 
 
 def _classify(exc: KafkaException, what: str) -> Exception:
@@ -118,55 +106,33 @@ class KafkaTopicConnector(Connector):
     #
 
     def broker_count(self) -> int:
-        admin = self._admin()
         try:
-            try:
-                return len(admin.describe_cluster(request_timeout=self.timeout).result().nodes)
-            except KafkaException as exc:
-                if not _unsupported(exc):
-                    raise
-                # A broker older than DescribeCluster (Kafka 2.8): the metadata of every topic carries the brokers.
-                return len(admin.list_topics(timeout=self.timeout).brokers)
+            return len(self._admin().describe_cluster(request_timeout=self.timeout).result().nodes)
         except KafkaException as exc:
             raise _classify(exc, "Counting the brokers failed") from exc
 
     def describe(self, name: str) -> TopicState | None:
-        """The topic's partitions, replication and configs as the cluster reports them, or None if it is missing.
-        One topic is asked for, not the metadata of all (which grows with the cluster); DescribeTopics, unlike a
-        metadata request naming the topic, never makes a broker with auto-creation on create it."""
+        """The topic's partitions, replication and configs as the cluster reports them, or None if it is missing
+        (or, just created, not readable yet). One topic is asked for, not the metadata of all (which grows with
+        the cluster); librdkafka sends DescribeTopics as a metadata request that forbids auto-creation, so a
+        broker with auto-creation on (Tansu, many dev clusters) does not create a topic we only look for."""
         admin = self._admin()
-        # Both asked at once: one round trip's wait, not two.
-        topic_future = admin.describe_topics(TopicCollection([name]), request_timeout=self.timeout)[name]
-        config_future = admin.describe_configs([ConfigResource(ResourceType.TOPIC, name)], request_timeout=self.timeout)
         try:
+            # Both asked at once: one round trip's wait, not two.
+            topic_future = admin.describe_topics(TopicCollection([name]), request_timeout=self.timeout)[name]
+            config_future = admin.describe_configs(
+                [ConfigResource(ResourceType.TOPIC, name)], request_timeout=self.timeout
+            )
             topic = topic_future.result()
-        except KafkaException as exc:
-            if _code(exc) == KafkaError.UNKNOWN_TOPIC_OR_PART:
+            if not topic.partitions:
                 return None
-            if not _unsupported(exc):
-                raise _classify(exc, f"Describing the topic {name} failed") from exc
-            topic = self._described_from_metadata(name)
-            if topic is None:
-                return None
-        if not topic.partitions:
-            return None
-        replication = max(len(p.replicas) for p in topic.partitions)
-        try:
             configs = {k: v.value for k, v in next(iter(config_future.values())).result().items()}
         except KafkaException as exc:
-            raise _classify(exc, f"Reading the configs of {name} failed") from exc
-        return TopicState(name, len(topic.partitions), replication, configs)
-
-    def _described_from_metadata(self, name: str):
-        """DescribeTopics' answer from the metadata of all topics, for a broker too old to describe one."""
-        try:
-            metadata = self._admin().list_topics(timeout=self.timeout)
-        except KafkaException as exc:
+            if _code(exc) == KafkaError.UNKNOWN_TOPIC_OR_PART:
+                return None  # missing; or the configs' broker has not heard of a topic created a moment ago
             raise _classify(exc, f"Describing the topic {name} failed") from exc
-        topic = metadata.topics.get(name)
-        if topic is None or topic.error is not None:
-            return None
-        return SimpleNamespace(partitions=list(topic.partitions.values()))
+        replication = max(len(p.replicas) for p in topic.partitions)
+        return TopicState(name, len(topic.partitions), replication, configs)
 
     def status(self, ref: str) -> str:
         return "exists" if self.describe(ref) else "missing"
@@ -213,16 +179,15 @@ class KafkaTopicConnector(Connector):
             replication_factor=params["replication_factor"],
             config=topic_configs(params),
         )
-        admin = self._admin()
-        futures = admin.create_topics([new_topic], request_timeout=self.timeout)
         try:
-            futures[name].result()
+            self._admin().create_topics([new_topic], request_timeout=self.timeout)[name].result()
         except KafkaException as exc:
             if _code(exc) == KafkaError.TOPIC_ALREADY_EXISTS:
                 # Someone else's topic, or this request's own from an attempt that was interrupted.
                 state = self.describe(name)
-                if state is not None:
-                    return self._existing_outcome(state, params, own_earlier_attempt)
+                if state is None:  # being created or deleted right now: look again on the next attempt
+                    raise TransientError(f"The topic {name} exists but cannot be read yet") from exc
+                return self._existing_outcome(state, params, own_earlier_attempt)
             raise _classify(exc, f"Creating the topic {name} failed") from exc
         state = self.describe(name)
         if state is None:

@@ -1,7 +1,9 @@
-"""Bad input for a Kafka topic gets 400 with field errors and enqueues nothing, on the API and the form."""
+"""Bad input for a Kafka topic gets 400 with field errors and enqueues nothing, on the API and the form; checking
+a name against the cluster leaves the cluster as it was."""
 
 import pytest
 
+from selfservice.connectors.kafka import KafkaTopicConnector
 from selfservice.models import Request
 from tests.selfservice.conftest import topic_params
 
@@ -133,3 +135,12 @@ def test_the_actions_endpoint_describes_the_parameters(api_client, people, kafka
     assert schema["properties"]["cleanup_policy"]["enum"] == ["delete", "compact", "compact,delete"]
     assert schema["properties"]["configs"]["default"] == {}
     assert api_client.get("/api/v1/selfservice/actions/nope/").status_code == 404
+
+
+def test_looking_for_a_missing_topic_does_not_create_it(kafka):
+    """Tansu, like many dev clusters, creates a topic that a metadata request names; describing one must not."""
+    connector = KafkaTopicConnector.from_settings()
+    assert connector.describe("nobody.asked_for_this.v1") is None
+    assert connector.status("nobody.asked_for_this.v1") == "missing"
+    assert "nobody.asked_for_this.v1" not in kafka.topic_names()
+    assert connector.broker_count() == 1
