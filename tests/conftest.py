@@ -29,6 +29,9 @@ def _plain_http_and_static(settings):
     # A test's writes are rolled back, never committed, so the catalog's generation (which moves on commit) would
     # not tell one test's cached lists from the next's: off here; tests/catalog/test_list_cache.py turns it on.
     settings.CATALOG_CACHE_SECONDS = 0
+    # Fixtures make users by the dozen; the default hasher's deliberate slowness (a million PBKDF2 rounds per
+    # password) only slows the suite. Servers started as subprocesses make and check their own users.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture

@@ -9,12 +9,6 @@ from catalog.models import DataProduct, Membership, Ownership, Person, Service, 
 from oncall import services
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    # Logins are made by the dozen here; the default hasher's deliberate slowness only slows the suite.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def make_team(db):
     def make(slug: str, parent: Team | None = None) -> Team:
