@@ -2,6 +2,7 @@
 
 import json
 import logging
+import threading
 from dataclasses import dataclass
 
 from confluent_kafka import KafkaError, KafkaException, TopicCollection
@@ -46,6 +47,7 @@ def _classify(exc: KafkaException, what: str) -> Exception:
 
 
 _CLIENTS: dict[tuple, AdminClient] = {}
+_CLIENTS_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -95,10 +97,14 @@ class KafkaTopicConnector(Connector):
     def _admin(self) -> AdminClient:
         # One client per process and configuration: a new client costs a connection and a metadata
         # round trip, and AdminClient is thread-safe.
+        # Made under a lock: two threads of a web worker each making one would let the loser's client be
+        # collected while its request is in flight (librdkafka then fails it with _DESTROY). Callers also keep
+        # the client referenced until their futures resolve.
         key = tuple(sorted((k, v) for k, v in self.client_config.items() if k != "logger"))
-        client = _CLIENTS.get(key)
-        if client is None:
-            client = _CLIENTS[key] = AdminClient(dict(self.client_config))
+        with _CLIENTS_LOCK:
+            client = _CLIENTS.get(key)
+            if client is None:
+                client = _CLIENTS[key] = AdminClient(dict(self.client_config))
         return client
 
     #
@@ -106,8 +112,9 @@ class KafkaTopicConnector(Connector):
     #
 
     def broker_count(self) -> int:
+        admin = self._admin()
         try:
-            return len(self._admin().describe_cluster(request_timeout=self.timeout).result().nodes)
+            return len(admin.describe_cluster(request_timeout=self.timeout).result().nodes)
         except KafkaException as exc:
             raise _classify(exc, "Counting the brokers failed") from exc
 
@@ -179,8 +186,9 @@ class KafkaTopicConnector(Connector):
             replication_factor=params["replication_factor"],
             config=topic_configs(params),
         )
+        admin = self._admin()
         try:
-            self._admin().create_topics([new_topic], request_timeout=self.timeout)[name].result()
+            admin.create_topics([new_topic], request_timeout=self.timeout)[name].result()
         except KafkaException as exc:
             if _code(exc) == KafkaError.TOPIC_ALREADY_EXISTS:
                 # Someone else's topic, or this request's own from an attempt that was interrupted.
