@@ -137,21 +137,8 @@ class Server:
         pids = []
         for proc in self.procs:
             pids.append(proc.pid)
-            pids += _children(proc.pid)
+            pids += standalone.descendants(proc.pid)
         return _sum_mem(pids)
-
-
-def _children(pid: int) -> list[int]:
-    found = []
-    for path in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = path.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[1]) == pid:
-            child = int(path.parent.name)
-            found += [child, *_children(child)]
-    return found
 
 
 def _sum_mem(pids: list[int]) -> tuple[float, float]:

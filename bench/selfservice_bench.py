@@ -24,6 +24,9 @@ from pathlib import Path
 import requests
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from bench import standalone  # noqa: E402 (importable once the clone is on the path)
+
 PY = str(Path(sys.executable))
 BIN = Path(sys.executable).parent
 DB = os.environ.get("BENCH_SELFSERVICE_DB", "portal_bench_selfservice")
@@ -69,29 +72,13 @@ def wait_until(check, timeout: float, what: str, every: float = 0.2) -> None:
     raise SystemExit(f"timed out waiting for {what}")
 
 
-def cpu_seconds(procs: dict[str, subprocess.Popen]) -> dict[str, float]:
-    """CPU time (user + system) so far of each part: our processes with their children, PostgreSQL's and Redis's
-    server processes, and this client."""
-    import psutil
-
-    def tree(root: psutil.Process) -> list[psutil.Process]:
-        with contextlib.suppress(psutil.NoSuchProcess):
-            return [root, *root.children(recursive=True)]
-        return []
-
-    def total(processes) -> float:
-        seconds = 0.0
-        for proc in processes:
-            with contextlib.suppress(psutil.NoSuchProcess):
-                times = proc.cpu_times()
-                seconds += times.user + times.system
-        return seconds
-
-    parts = {name: total(tree(psutil.Process(proc.pid))) for name, proc in procs.items()}
-    by_name = {"PostgreSQL": ("postgres",), "Redis": ("redis-server",)}
-    for part, names in by_name.items():
-        parts[part] = total(p for p in psutil.process_iter(["name"]) if p.info["name"] in names)
-    parts["client (this bench)"] = total([psutil.Process()])
+def cpu_by_part(procs: dict[str, subprocess.Popen]) -> dict[str, float]:
+    """CPU seconds so far of each part: our processes with their children, PostgreSQL's and Redis's server
+    processes (all of them: run this on an otherwise idle machine), and this client."""
+    parts = {name: standalone.cpu_seconds([p.pid, *standalone.descendants(p.pid)]) for name, p in procs.items()}
+    parts["PostgreSQL"] = standalone.cpu_seconds(standalone.pids_named("postgres"))
+    parts["Redis"] = standalone.cpu_seconds(standalone.pids_named("redis-server"))
+    parts["client (this bench)"] = standalone.cpu_seconds([os.getpid()])
     return parts
 
 
@@ -114,8 +101,7 @@ def main() -> None:
         "KAFKA_APPROVAL_PARTITIONS": "1000",
         "LOG_LEVEL": "WARNING",
     }
-    subprocess.run(["psql", PG + "/postgres", "-qc", f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)"], check=True)
-    subprocess.run(["psql", PG + "/postgres", "-qc", f"CREATE DATABASE {DB}"], check=True)
+    standalone.fresh_database(f"{PG}/{DB}")
     subprocess.run(["redis-cli", "-u", REDIS, "flushdb"], check=True, capture_output=True)
     for command in (["migrate", "-v0"], ["load_demo", "-v0"], ["collectstatic", "--noinput", "-v0"]):
         subprocess.run([PY, "manage.py", *command], cwd=ROOT, env=env, check=True, capture_output=True)
@@ -216,7 +202,7 @@ def main() -> None:
         # 2. Sustained: `rate` submissions per second for `seconds`, then wait for all of them.
         total = int(rate * seconds)
         locations: list[str] = []
-        cpu_before = cpu_seconds(procs)
+        cpu_before = cpu_by_part(procs)
         began = time.perf_counter()
         with concurrent.futures.ThreadPoolExecutor(max_workers=16) as pool:
             futures = []
@@ -238,7 +224,7 @@ def main() -> None:
             every=0.25,
         )
         drained_in = time.perf_counter() - began
-        cpu_after = cpu_seconds(procs)
+        cpu_after = cpu_by_part(procs)
         ours = {int(location.rstrip("/").rsplit("/", 1)[1]) for location in locations}
         results = []
         page = f"{base}/api/v1/selfservice/requests/?page_size=500"
