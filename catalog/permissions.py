@@ -5,7 +5,8 @@ them too; the lead edits everything; stakeholders read. The grants are django-gu
 each entity, given to the team's group or the person's user whenever ownership or membership changes.
 """
 
-from collections.abc import Sequence
+import functools
+from collections.abc import Iterable, Sequence
 
 from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
@@ -34,15 +35,16 @@ def sync_team_members(team: Team) -> None:
     team_group(team).user_set.set(users)
 
 
+@functools.cache
 def change_entity_permission() -> tuple[ContentType, Permission]:
-    content_type = ContentType.objects.get_for_model(Entity)  # cached by Django
+    """Read once per process; forgotten after a migration or a flush, which may give the rows new ids."""
+    content_type = ContentType.objects.get_for_model(Entity)
     return content_type, Permission.objects.get(content_type=content_type, codename="change_entity")
 
 
-def sync_grants(entity_ids: Sequence[int], *, new: bool = False) -> None:
+def sync_grants(entity_ids: Sequence[int]) -> None:
     """The edit grants of these entities rebuilt from their R and A parties: a handful of queries for one entity
-    or for a whole import (django-guardian's shortcuts cost a dozen per entity). `new`: the entities were just
-    created, so they hold no grants to take back."""
+    or for a whole import (django-guardian's shortcuts cost a dozen per entity)."""
     teams_without_group = Team.objects.filter(
         group__isnull=True, ownerships__entity_id__in=entity_ids, ownerships__role__in=EDITING_ROLES
     ).distinct()
@@ -50,15 +52,36 @@ def sync_grants(entity_ids: Sequence[int], *, new: bool = False) -> None:
         team_group(team)
     content_type, permission = change_entity_permission()
     common = {"content_type": content_type, "permission": permission}
-    if not new:
-        keys = [str(pk) for pk in entity_ids]  # guardian keys grants by text, on the Entity class
-        GroupObjectPermission.objects.filter(object_pk__in=keys, **common).delete()
-        UserObjectPermission.objects.filter(object_pk__in=keys, **common).delete()
-    parties = set(
+    keys = [str(pk) for pk in entity_ids]  # guardian keys grants by text, on the Entity class
+    GroupObjectPermission.objects.filter(object_pk__in=keys, **common).delete()
+    UserObjectPermission.objects.filter(object_pk__in=keys, **common).delete()
+    parties = (
         Ownership.objects.filter(entity_id__in=entity_ids, role__in=EDITING_ROLES)
         .order_by()
         .values_list("entity_id", "team__group_id", "person__user_id")
     )
+    _write_grants(set(parties))
+
+
+def grant_new_owners(ownerships: Iterable[Ownership]) -> None:
+    """The edit grants of a new entity's RACI rows, from the rows in hand (their teams and people loaded): no
+    reads, where `sync_grants` reads the rows back."""
+    parties = {
+        (
+            o.entity_id,
+            (o.team.group_id or team_group(o.team).pk) if o.team_id else None,
+            o.person.user_id if o.person_id else None,
+        )
+        for o in ownerships
+        if o.role in EDITING_ROLES
+    }
+    _write_grants(parties)
+
+
+def _write_grants(parties: set[tuple[int, int | None, int | None]]) -> None:
+    """Grant (entity id, group id, user id) parties the edit permission on their entity."""
+    content_type, permission = change_entity_permission()
+    common = {"content_type": content_type, "permission": permission}
     GroupObjectPermission.objects.bulk_create(
         [GroupObjectPermission(object_pk=str(e), group_id=g, **common) for e, g, _ in parties if g],
         batch_size=5000,

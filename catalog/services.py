@@ -270,9 +270,11 @@ def _add_owners(entity: Entity, owners: list[OwnerSpec], *, new: bool = False) -
     rows = Ownership.objects.bulk_create(
         [Ownership(entity=entity, team=o.team, person=o.person, role=o.role) for o in owners]
     )
-    if not new:  # a new entity's document is out of date from its creation
+    if new:  # its document is out of date from its creation, and it holds no grants yet
+        permissions.grant_new_owners(rows)
+    else:
         documents.out_of_date([entity.pk])  # bulk inserts send no signals
-    permissions.sync_grants([entity.pk], new=new)
+        permissions.sync_grants([entity.pk])
     return rows
 
 

@@ -13,7 +13,7 @@ from django.db import models
 
 from portal.models import AuditEvent
 
-__all__ = ["diff", "events_for", "record", "record_change", "snapshot"]
+__all__ = ["diff", "entry", "events_for", "record", "record_all", "record_change", "snapshot"]
 
 
 def _jsonable(value: Any) -> Any:
@@ -53,7 +53,7 @@ def _target_type(target: models.Model) -> ContentType:
     return ContentType.objects.get_for_model(model)
 
 
-def record(
+def entry(
     *,
     actor,
     verb: str,
@@ -61,9 +61,9 @@ def record(
     changes: dict[str, list[Any]] | None = None,
     message: str = "",
 ) -> AuditEvent:
-    """Write one audit event. `actor` may be None for the system (beat tasks, migrations)."""
+    """One audit event, not yet written. `actor` may be None for the system (beat tasks, migrations)."""
     actor_obj = actor if getattr(actor, "is_authenticated", False) else None
-    return AuditEvent.objects.create(
+    return AuditEvent(
         actor=actor_obj,
         actor_repr=actor_obj.get_username() if actor_obj else "system",
         verb=verb,
@@ -73,6 +73,19 @@ def record(
         changes=_jsonable(changes or {}),
         message=message,
     )
+
+
+def record(**kwargs) -> AuditEvent:
+    """Write one audit event; the arguments are those of `entry()`."""
+    event = entry(**kwargs)
+    event.save()
+    return event
+
+
+def record_all(events: list[AuditEvent]) -> list[AuditEvent]:
+    """Write several `entry()` events in one statement. A bulk insert sends no post_save signal, so the catalog's
+    cache does not hear of them: use `record()` for events about catalog objects."""
+    return AuditEvent.objects.bulk_create(events)
 
 
 def record_change(

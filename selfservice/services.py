@@ -1,6 +1,7 @@
 """Every write of self-service: submit, approve, reject, cancel, retry, execute and sweep. Each transition is a
 conditional UPDATE (so two actors cannot both move a request), an event in its timeline, and an audit event."""
 
+import contextlib
 import json
 import logging
 import time
@@ -65,18 +66,43 @@ def request_plan(*, user, action_id: str, params: dict) -> tuple[Action, dict, P
 #
 
 
-def _event(request: Request, *, actor, kind: str, message: str = "", from_status: str = "", to_status: str = ""):
-    event = RequestEvent.objects.create(
+def _line(request: Request, *, actor, kind: str, message: str = "", from_status: str = "", to_status: str = ""):
+    """One line of the request's timeline, not yet written (see `_write`)."""
+    signed_in = getattr(actor, "is_authenticated", False)
+    return RequestEvent(
         request=request,
-        actor=actor if getattr(actor, "is_authenticated", False) else None,
-        actor_repr=actor.get_username() if getattr(actor, "is_authenticated", False) else "system",
+        actor=actor if signed_in else None,
+        actor_repr=actor.get_username() if signed_in else "system",
         kind=kind,
         from_status=from_status,
         to_status=to_status,
         message=message,
     )
-    # What the submit answers with ends here, not at whatever a fast worker has added since the commit.
-    request.last_event_id = event.pk
+
+
+def _write(request: Request, lines: list[RequestEvent], audits: tuple = ()) -> list[RequestEvent]:
+    """Timeline lines and audit events (about the request, never the catalog), one statement for each kind."""
+    written = RequestEvent.objects.bulk_create(lines)
+    if audits:
+        audit.record_all(list(audits))
+    return written
+
+
+def _event(request: Request, **line) -> None:
+    _write(request, [_line(request, **line)])
+
+
+def _transition_records(request: Request, previous: str, to: str, *, actor, message: str):
+    """The timeline line and the audit event of a move from `previous` to `to`."""
+    line = _line(request, actor=actor, kind=EventKind.TRANSITION, message=message, from_status=previous, to_status=to)
+    event = audit.entry(
+        actor=actor,
+        verb=f"selfservice.request.{to}",
+        target=request,
+        changes={"status": [previous, to]},
+        message=message,
+    )
+    return line, event
 
 
 def _apply_fields(request: Request, fields: dict) -> None:
@@ -96,14 +122,8 @@ def _transition(request: Request, to: str, *, actor, message: str = "", expected
         raise StaleRequest(f"request {request.pk} is no longer {', '.join(sorted(allowed))}")
     previous = request.status
     _apply_fields(request, {"status": to, "updated": now, **fields})
-    _event(request, actor=actor, kind=EventKind.TRANSITION, message=message, from_status=previous, to_status=to)
-    audit.record(
-        actor=actor,
-        verb=f"selfservice.request.{to}",
-        target=request,
-        changes={"status": [previous, to]},
-        message=message,
-    )
+    line, event = _transition_records(request, previous, to, actor=actor, message=message)
+    _write(request, [line], (event,))
     return request
 
 
@@ -180,8 +200,12 @@ def request_submit(*, user, action_id: str, params: dict, idempotency_key: str =
             return _replay(existing, user, action_id, params), False
     action, cleaned, team = validate_params(user=user, action_id=action_id, params=params)
     need = action.approval_needed(cleaned, requester=user, team=team)
+    # Stored as it leaves the submit (queued, or waiting for approval); the timeline and the audit trail still
+    # show both steps. Nobody else sees the row before the commit, so there is no race to guard against.
+    status = S.PENDING_APPROVAL if need else S.QUEUED
+    # Only an idempotency key can collide (the same key, submitted concurrently): the savepoint is for it alone.
     try:
-        with transaction.atomic():
+        with transaction.atomic() if idempotency_key else contextlib.nullcontext():
             request = Request.objects.create(
                 action=action.id,
                 parameters=cleaned,
@@ -190,19 +214,27 @@ def request_submit(*, user, action_id: str, params: dict, idempotency_key: str =
                 idempotency_key=idempotency_key,
                 sandbox=action.connector().is_sandbox,
                 approval_reason=need.reason if need else "",
+                status=status,
+                next_attempt_at=None if need else timezone.now(),
             )
-    except IntegrityError:  # the same key, submitted concurrently: the other one won
+    except IntegrityError:  # the other one won
+        if not idempotency_key:
+            raise
         return _replay(
             Request.objects.get(requester=user, idempotency_key=idempotency_key), user, action_id, params
         ), False
-    _event(request, actor=user, kind=EventKind.TRANSITION, to_status=S.SUBMITTED, message=f"{action.title} requested")
-    audit.record(
+    then = f"Needs the team lead's approval: {need.reason}" if need else "No approval needed: queued"
+    moved, moved_audit = _transition_records(request, S.SUBMITTED, status, actor=user, message=then)
+    submitted = _line(
+        request, actor=user, kind=EventKind.TRANSITION, to_status=S.SUBMITTED, message=f"{action.title} requested"
+    )
+    submitted_audit = audit.entry(
         actor=user, verb="selfservice.request.submitted", target=request, changes={"parameters": [None, cleaned]}
     )
-    if need:
-        _transition(request, S.PENDING_APPROVAL, actor=user, message=f"Needs the team lead's approval: {need.reason}")
-    else:
-        _queue(request, actor=user, message="No approval needed: queued")
+    # The answer to the submit shows these lines, not whatever a fast worker adds after the commit.
+    request.submitted_events = _write(request, [submitted, moved], (submitted_audit, moved_audit))
+    if not need:
+        transaction.on_commit(lambda: request_enqueue(request.pk))
     return request, True
 
 
@@ -338,8 +370,9 @@ def request_execute(*, request_id: int, task_id: str) -> str:
     if settings.SELFSERVICE_APPLY_PAUSE:
         time.sleep(settings.SELFSERVICE_APPLY_PAUSE)  # fault injection: a window to kill the worker in
     with transaction.atomic():
+        landed = action.on_success(request, outcome) or {}
         message = f"Done: {outcome.ref}" + ("" if outcome.created else " (found from an earlier attempt)")
-        outcome_data = {"ref": outcome.ref, "created": outcome.created, **outcome.details}
+        outcome_data = {"ref": outcome.ref, "created": outcome.created, **outcome.details, **landed}
         _transition(
             request,
             S.SUCCEEDED,
@@ -349,7 +382,6 @@ def request_execute(*, request_id: int, task_id: str) -> str:
             finished_at=timezone.now(),
             last_error="",
         )
-        action.on_success(request, outcome)
     return f"request {request_id}: succeeded"
 
 

@@ -42,8 +42,9 @@ class Action:
 
     # Results
 
-    def on_success(self, request, outcome: Outcome) -> None:
-        """Land the result in the catalog where it belongs (runs in the success transaction)."""
+    def on_success(self, request, outcome: Outcome) -> dict | None:
+        """Land the result in the catalog where it belongs. Runs in the success transaction, before the request
+        is marked succeeded; what it returns is added to the request's outcome (e.g. where the result landed)."""
 
     def parameter_schema(self) -> dict[str, Any]:
         """A JSON-Schema-like description of the parameters, derived from the form, for the API."""

@@ -6,7 +6,6 @@ import re
 from django import forms
 from django.conf import settings
 from django.core.validators import MaxValueValidator
-from django.db import transaction
 from django.utils.text import slugify
 
 from catalog.choices import EntityKind, Lifecycle
@@ -205,7 +204,6 @@ class RequestModelDeployment(Action):
             reasons.append(f"up to {params['max_replicas']} replicas is above {limit}")
         return ApprovalNeed("; ".join(reasons)) if reasons else None
 
-    @transaction.atomic
     def on_success(self, request, outcome: Outcome) -> None:
         """An applied deployment becomes (or updates) a catalog Service of kind ML model; a sandbox one does not."""
         from catalog import services as catalog_services

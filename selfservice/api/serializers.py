@@ -2,6 +2,7 @@
 
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.reverse import reverse
 
 from selfservice.actions import ACTIONS
 from selfservice.models import Request, RequestEvent
@@ -93,6 +94,51 @@ class RequestSerializer(serializers.ModelSerializer):
 
     def get_page(self, request) -> str:
         return request.get_absolute_url()
+
+    def to_representation(self, instance: Request) -> dict:
+        """What DRF's generic path gives for the fields above (a test compares the two), built directly: the
+        generic path builds every field from the model again for each serializer, which was a fifth of a
+        submit's time. Events come from `events` (prefetched) unless the view passes them in the context."""
+        data = {
+            "id": instance.pk,
+            "url": reverse(
+                "selfservice-api:request-detail", kwargs={"pk": instance.pk}, request=self.context["request"]
+            ),
+            "page": instance.get_absolute_url(),
+            "action": instance.action,
+            "parameters": instance.parameters,
+            "status": instance.status,
+            "requester": instance.requester.username,
+            "team": instance.team.slug,
+            "approval_reason": instance.approval_reason,
+            "decided_by": instance.decided_by.username if instance.decided_by_id else None,
+            "decision_comment": instance.decision_comment,
+            "sandbox": instance.sandbox,
+            "attempts": instance.attempts,
+            "last_error": instance.last_error,
+            "outcome": instance.outcome,
+            "created": _datetime(instance.created),
+            "updated": _datetime(instance.updated),
+            "started_at": _datetime(instance.started_at),
+            "finished_at": _datetime(instance.finished_at),
+        }
+        if "events" in self.Meta.fields:
+            events = self.context.get("events")
+            data["events"] = [
+                {
+                    "created": _datetime(event.created),
+                    "actor": event.actor_repr,
+                    "kind": event.kind,
+                    "from_status": event.from_status,
+                    "to_status": event.to_status,
+                    "message": event.message,
+                }
+                for event in (instance.events.all() if events is None else events)
+            ]
+        return data
+
+
+_datetime = serializers.DateTimeField().to_representation
 
 
 class RequestListSerializer(RequestSerializer):

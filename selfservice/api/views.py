@@ -71,9 +71,8 @@ class RequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         return queryset
 
     @staticmethod
-    def _events(up_to: int | None = None) -> Prefetch:
-        events = RequestEvent.objects.order_by("id")
-        return Prefetch("events", queryset=events if up_to is None else events.filter(id__lte=up_to))
+    def _events() -> Prefetch:
+        return Prefetch("events", queryset=RequestEvent.objects.order_by("id"))
 
     def get_serializer_class(self):
         return RequestListSerializer if self.action == "list" else RequestSerializer
@@ -110,10 +109,15 @@ class RequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         headers = {"Location": url}
         if not created:
             headers["Idempotent-Replayed"] = "true"
-        # The request as the service left it, with its events: the answer a GET gives, without reading the request
-        # again (the most frequent write of the API).
-        prefetch_related_objects([created_request], self._events(up_to=getattr(created_request, "last_event_id", None)))
-        data = RequestSerializer(created_request, context={"request": request}).data
+        # The request as the service left it: the answer a GET gives, without reading it again (the most frequent
+        # write of the API). A new request's events are the ones the submit wrote, not whatever a fast worker has
+        # added since the commit.
+        context = {"request": request}
+        if created:
+            context["events"] = created_request.submitted_events
+        else:
+            prefetch_related_objects([created_request], self._events())
+        data = RequestSerializer(created_request, context=context).data
         return Response(data, status=status.HTTP_202_ACCEPTED if created else status.HTTP_200_OK, headers=headers)
 
     @extend_schema(request=RequestSubmitSerializer, responses=PlanSerializer, examples=[KAFKA_EXAMPLE])
