@@ -156,7 +156,11 @@ def test_a_requests_representation_is_what_drfs_generic_path_gives(people, big_r
         for serializer_class in (RequestSerializer, RequestListSerializer):
             serializer = serializer_class(obj, context={"request": api_request})
             assert serializer.data == ModelSerializer.to_representation(serializer, obj)
-    assert serializer_class(plain, context={"request": api_request}).data["url"].startswith("http://127.0.0.1/api/v1/selfservice/requests/")
+    assert (
+        serializer_class(plain, context={"request": api_request})
+        .data["url"]
+        .startswith("http://127.0.0.1/api/v1/selfservice/requests/")
+    )
 
 
 def test_the_list_filters_by_status_and_the_lead_sees_everything(api_client, people, big_request):
