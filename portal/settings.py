@@ -256,6 +256,10 @@ CELERY_RESULT_EXPIRES = 3600
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Celery's Django fix-up closes every database connection before and after every task unless this is set (a new
+# PostgreSQL connection per task was a fifth of a task's cost); it is set out of the way, and portal/celery.py
+# closes connections around tasks as Django does around requests: when obsolete (CONN_MAX_AGE) or unusable.
+CELERY_DB_REUSE_MAX = 10_000
 CELERY_TASK_TIME_LIMIT = 600
 CELERY_TASK_SOFT_TIME_LIMIT = 540
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
