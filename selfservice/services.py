@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from catalog.models import Team
-from portal import audit
+from portal import audit, prepared
 from portal.errors import Conflict
 from portal.roles import is_lead
 from selfservice.actions import ACTIONS, Action, get_action
@@ -189,6 +189,7 @@ def _approvers_ok(user, request: Request) -> bool:
     return request.team.memberships.filter(person__user=user, role__in=["subteam_lead", "lead"]).exists()
 
 
+@prepared.statements_prepared
 @transaction.atomic
 def request_submit(*, user, action_id: str, params: dict, idempotency_key: str = "") -> tuple[Request, bool]:
     """Store a request (or return the one this idempotency key already made) and queue it or ask for approval.
@@ -355,6 +356,7 @@ def _claim(request_id: int, task_id: str) -> tuple[Request, bool] | None:
     return None  # finished, cancelled, or held by another delivery
 
 
+@prepared.statements_prepared  # run again after a lost statement: the claim then takes it as a redelivery
 def request_execute(*, request_id: int, task_id: str) -> str:
     """Run the request's action once. Transient failures propagate (the task retries); permanent ones fail it."""
     claimed = _claim(request_id, task_id)

@@ -96,3 +96,32 @@ def test_a_prepared_statement_the_server_lost_is_run_again_on_a_new_connection()
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_backend_pid()")
         assert cursor.fetchone()[0] != pid  # the connection with the stale statements was closed
+
+
+@pytest.mark.django_db(transaction=True)  # outside a transaction, as a view or a task calls a service
+def test_a_service_call_that_lost_a_prepared_statement_runs_again_on_a_new_connection():
+    from django.db import transaction
+
+    from catalog.models import Team
+
+    attempts = []
+
+    @prepared.statements_prepared
+    @transaction.atomic
+    def add_team(n: int) -> Team:
+        attempts.append(n)
+        return Team.objects.create(name=f"Team {n}", slug=f"team-{n}")
+
+    for n in range(3):
+        add_team(n)  # its INSERT is prepared from the second call
+    assert _plans_of('INSERT INTO "catalog_team"')
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    connection.connection.pgconn.exec_(b"DEALLOCATE ALL")
+    assert add_team(3).slug == "team-3"
+    assert attempts == [0, 1, 2, 3, 3]  # the first try failed on the lost statement and left nothing behind
+    assert Team.objects.filter(slug="team-3").count() == 1
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        assert cursor.fetchone()[0] != pid

@@ -163,6 +163,20 @@ def test_a_requests_representation_is_what_drfs_generic_path_gives(people, big_r
     )
 
 
+def test_submits_reuse_the_plans_of_their_writes(api_client, people, kafka):
+    """The submit's statements are prepared on the server (portal/prepared.py): planned once per connection."""
+    from django.db import connection
+
+    api_client.force_authenticate(people["ana"])
+    for n in range(3):
+        payload = {"action": "kafka-topic", "parameters": topic_params(name=f"orders.cdc.v{n + 1}")}
+        assert api_client.post(URL, payload, format="json").status_code == 202
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement, generic_plans + custom_plans FROM pg_prepared_statements")
+        plans = {sql: count for sql, count in cursor.fetchall() if 'INSERT INTO "selfservice_request"' in sql}
+    assert plans and max(plans.values()) >= 2  # one plan, used by the later submits
+
+
 def test_the_list_filters_by_status_and_the_lead_sees_everything(api_client, people, big_request):
     api_client.force_authenticate(people["boss"])
     assert api_client.get(URL + "?status=pending_approval").json()["count"] == 1
