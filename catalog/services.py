@@ -79,9 +79,10 @@ def _apply(instance, fields: dict[str, Any]) -> None:
         setattr(instance, name, value)
 
 
-def _save_clean(instance, exclude: Iterable[str] = ()) -> None:
-    """full_clean then save, so a form and the API get the same {field: [message]} errors."""
-    instance.full_clean(exclude=list(exclude), validate_unique=True)
+def _save_clean(instance, exclude: Iterable[str] = (), *, new_entity: bool = False) -> None:
+    """full_clean then save, so a form and the API get the same {field: [message]} errors. `new_entity`: its slug,
+    an entity's only unique field, was just made unique by `_unique_slug`, so it is not looked up again."""
+    instance.full_clean(exclude=list(exclude), validate_unique=not new_entity)
     instance.save()
 
 
@@ -305,7 +306,7 @@ def service_create(
     fields.setdefault("lifecycle", Lifecycle.PRODUCTION)
     service = Service(name=name, **fields)
     service.slug = _unique_slug(Entity, name, slug)
-    _save_clean(service)
+    _save_clean(service, new_entity=True)
     ownerships = _add_owners(service, owners, new=True)
     targets = _set_dependencies(service, depends_on, new=True)
     # The snapshot of what was just written, as _entity_extra() would read it back.
@@ -423,7 +424,7 @@ def data_product_create(
     fields.setdefault("lifecycle", Lifecycle.DRAFT)
     product = DataProduct(name=name, kind=EntityKind.DATA_PRODUCT, **fields)
     product.slug = _unique_slug(Entity, name, slug)
-    _save_clean(product)
+    _save_clean(product, new_entity=True)
     _add_owners(product, owners, new=True)
     _set_consumers(product, consumers)
     _set_output_datasets(product, output_datasets)

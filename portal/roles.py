@@ -1,6 +1,8 @@
 """The sign-in roles of the portal, as Django groups."""
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, Group
+
+from portal import prepared
 
 LEAD = "lead"
 ENGINEER = "engineer"
@@ -14,9 +16,14 @@ def user_roles(user: AbstractBaseUser | AnonymousUser) -> set[str]:
         return set()
     cached = getattr(user, "_portal_roles", None)
     if cached is None:
-        cached = set(user.groups.filter(name__in=ALL_ROLES).values_list("name", flat=True))
+        # Prepared: every write of the API asks, and building the query cost more than running it.
+        cached = {name for (name,) in prepared.values_list(_role_names, [user.pk])}
         user._portal_roles = cached
     return cached
+
+
+def _role_names(user_ids):
+    return Group.objects.filter(user__id__in=user_ids, name__in=ALL_ROLES).values_list("name")
 
 
 def is_lead(user: AbstractBaseUser | AnonymousUser) -> bool:

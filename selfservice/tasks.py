@@ -13,6 +13,7 @@ from selfservice.connectors.base import TransientError
     bind=True,
     name="selfservice.execute_request",
     acks_late=True,  # a worker killed mid-task leaves the message to be delivered again
+    ignore_result=True,  # the request row is the result; its status is what everyone reads
     reject_on_worker_lost=True,
     max_retries=None,  # counted against SELFSERVICE_MAX_RETRIES below, so the limit follows settings
     soft_time_limit=120,

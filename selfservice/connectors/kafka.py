@@ -3,6 +3,7 @@
 import json
 import logging
 import threading
+import time
 from dataclasses import dataclass
 
 from confluent_kafka import KafkaError, KafkaException, TopicCollection
@@ -48,6 +49,9 @@ def _classify(exc: KafkaException, what: str) -> Exception:
 
 _CLIENTS: dict[tuple, AdminClient] = {}
 _CLIENTS_LOCK = threading.Lock()
+# Per cluster: when the brokers were last counted, and how many there were.
+_BROKER_COUNTS: dict[tuple, tuple[float, int]] = {}
+BROKER_COUNT_FRESH_FOR = 30.0  # seconds
 
 
 @dataclass(frozen=True)
@@ -100,23 +104,34 @@ class KafkaTopicConnector(Connector):
         # Made under a lock: two threads of a web worker each making one would let the loser's client be
         # collected while its request is in flight (librdkafka then fails it with _DESTROY). Callers also keep
         # the client referenced until their futures resolve.
-        key = tuple(sorted((k, v) for k, v in self.client_config.items() if k != "logger"))
         with _CLIENTS_LOCK:
-            client = _CLIENTS.get(key)
+            client = _CLIENTS.get(self._key)
             if client is None:
-                client = _CLIENTS[key] = AdminClient(dict(self.client_config))
+                client = _CLIENTS[self._key] = AdminClient(dict(self.client_config))
         return client
+
+    @property
+    def _key(self) -> tuple:
+        return tuple(sorted((k, v) for k, v in self.client_config.items() if k != "logger"))
 
     #
     # Reads
     #
 
     def broker_count(self) -> int:
+        """How many brokers the cluster has, counted at most BROKER_COUNT_FRESH_FOR seconds ago by this process:
+        every submit checks its replication factor against it, and a cluster's size seldom changes (a topic that
+        no longer fits is refused by the cluster when it runs)."""
+        counted = _BROKER_COUNTS.get(self._key)
+        if counted is not None and time.monotonic() - counted[0] < BROKER_COUNT_FRESH_FOR:
+            return counted[1]
         admin = self._admin()
         try:
-            return len(admin.describe_cluster(request_timeout=self.timeout).result().nodes)
+            count = len(admin.describe_cluster(request_timeout=self.timeout).result().nodes)
         except KafkaException as exc:
             raise _classify(exc, "Counting the brokers failed") from exc
+        _BROKER_COUNTS[self._key] = (time.monotonic(), count)
+        return count
 
     def describe(self, name: str) -> TopicState | None:
         """The topic's partitions, replication and configs as the cluster reports them, or None if it is missing

@@ -144,3 +144,18 @@ def test_looking_for_a_missing_topic_does_not_create_it(kafka):
     assert connector.status("nobody.asked_for_this.v1") == "missing"
     assert "nobody.asked_for_this.v1" not in kafka.topic_names()
     assert connector.broker_count() == 1
+
+
+def test_the_brokers_are_counted_at_most_every_half_minute(kafka, monkeypatch):
+    """Every submit checks its replication factor against the broker count; it is not asked of the cluster each
+    time, and an unreachable cluster is not taken for an answer."""
+    from selfservice.connectors import kafka as kafka_connector
+    from selfservice.connectors.base import TransientError
+
+    connector = KafkaTopicConnector.from_settings()
+    assert connector.broker_count() == 1
+    kafka.stop()
+    assert connector.broker_count() == 1  # counted a moment ago
+    monkeypatch.setattr(kafka_connector, "BROKER_COUNT_FRESH_FOR", 0)
+    with pytest.raises(TransientError):
+        connector.broker_count()
