@@ -37,7 +37,8 @@ def sync_team_members(team: Team) -> None:
 
 @functools.cache
 def change_entity_permission() -> tuple[ContentType, Permission]:
-    """Read once per process; forgotten after a migration or a flush, which may give the rows new ids."""
+    """Read once per process; forgotten after a migration or a flush in this process, which may give the rows new
+    ids (other processes keep it until they restart, as Django's own content type cache)."""
     content_type = ContentType.objects.get_for_model(Entity)
     return content_type, Permission.objects.get(content_type=content_type, codename="change_entity")
 

@@ -124,7 +124,7 @@ def _again_if_lost(connection, run: Callable):
         try:
             return run()
         except DatabaseError as error:
-            if not _lost_statement(error):
+            if not (prepares(connection) and _lost_statement(error)):
                 raise
             connection.close()
             if attempt == 2 or connection.in_atomic_block:
@@ -152,7 +152,10 @@ def statements_prepared(function: Callable) -> Callable:
 def _lost_statement(error: DatabaseError) -> bool:
     from psycopg import errors
 
-    return isinstance(error.__cause__, errors.FeatureNotSupported | errors.InvalidSqlStatementName)
+    cause = error.__cause__
+    if isinstance(cause, errors.FeatureNotSupported):  # 0A000 covers more than this one message
+        return "cached plan must not change result type" in str(cause)
+    return isinstance(cause, errors.InvalidSqlStatementName)
 
 
 def rows(compiled: Compiled, values: Sequence, using: str = "default") -> list[tuple]:

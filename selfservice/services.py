@@ -1,5 +1,6 @@
 """Every write of self-service: submit, approve, reject, cancel, retry, execute and sweep. Each transition is a
-conditional UPDATE (so two actors cannot both move a request), an event in its timeline, and an audit event."""
+conditional UPDATE (so two actors cannot both move a request), an event in its timeline, and an audit event; a
+submit stores the request in the status it leaves with, and records both of its steps."""
 
 import contextlib
 import json
@@ -80,7 +81,7 @@ def _line(request: Request, *, actor, kind: str, message: str = "", from_status:
     )
 
 
-def _write(request: Request, lines: list[RequestEvent], audits: tuple = ()) -> list[RequestEvent]:
+def _write(lines: list[RequestEvent], audits: tuple = ()) -> list[RequestEvent]:
     """Timeline lines and audit events (about the request, never the catalog), one statement for each kind."""
     written = RequestEvent.objects.bulk_create(lines)
     if audits:
@@ -89,7 +90,7 @@ def _write(request: Request, lines: list[RequestEvent], audits: tuple = ()) -> l
 
 
 def _event(request: Request, **line) -> None:
-    _write(request, [_line(request, **line)])
+    _write([_line(request, **line)])
 
 
 def _transition_records(request: Request, previous: str, to: str, *, actor, message: str):
@@ -123,7 +124,7 @@ def _transition(request: Request, to: str, *, actor, message: str = "", expected
     previous = request.status
     _apply_fields(request, {"status": to, "updated": now, **fields})
     line, event = _transition_records(request, previous, to, actor=actor, message=message)
-    _write(request, [line], (event,))
+    _write([line], (event,))
     return request
 
 
@@ -131,7 +132,7 @@ def _queue(request: Request, *, actor, message: str, expected=None) -> Request:
     request = _transition(
         request, S.QUEUED, actor=actor, message=message, expected=expected, next_attempt_at=timezone.now()
     )
-    transaction.on_commit(lambda: request_enqueue(request.pk))
+    transaction.on_commit(lambda: request_enqueue(request.pk), robust=True)  # an error after the commit: logged
     return request
 
 
@@ -233,9 +234,9 @@ def request_submit(*, user, action_id: str, params: dict, idempotency_key: str =
         actor=user, verb="selfservice.request.submitted", target=request, changes={"parameters": [None, cleaned]}
     )
     # The answer to the submit shows these lines, not whatever a fast worker adds after the commit.
-    request.submitted_events = _write(request, [submitted, moved], (submitted_audit, moved_audit))
+    request.submitted_events = _write([submitted, moved], (submitted_audit, moved_audit))
     if not need:
-        transaction.on_commit(lambda: request_enqueue(request.pk))
+        transaction.on_commit(lambda: request_enqueue(request.pk), robust=True)  # an error after the commit: logged
     return request, True
 
 

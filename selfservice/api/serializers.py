@@ -102,7 +102,10 @@ class RequestSerializer(serializers.ModelSerializer):
         data = {
             "id": instance.pk,
             "url": reverse(
-                "selfservice-api:request-detail", kwargs={"pk": instance.pk}, request=self.context["request"]
+                "selfservice-api:request-detail",
+                kwargs={"pk": instance.pk},
+                request=self.context["request"],
+                format=self.context.get("format"),  # `.json` asked for, `.json` linked, as DRF's field does
             ),
             "page": instance.get_absolute_url(),
             "action": instance.action,

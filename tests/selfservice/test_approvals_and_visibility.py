@@ -154,8 +154,9 @@ def test_a_requests_representation_is_what_drfs_generic_path_gives(people, big_r
     api_request = ApiRequest(APIRequestFactory().get("/", HTTP_HOST="127.0.0.1"))
     for obj in Request.objects.filter(pk__in=[big_request.pk, plain.pk]).prefetch_related("events"):
         for serializer_class in (RequestSerializer, RequestListSerializer):
-            serializer = serializer_class(obj, context={"request": api_request})
-            assert serializer.data == ModelSerializer.to_representation(serializer, obj)
+            for context in ({"request": api_request}, {"request": api_request, "format": "json"}):
+                serializer = serializer_class(obj, context=context)
+                assert serializer.data == ModelSerializer.to_representation(serializer, obj)
     assert (
         serializer_class(plain, context={"request": api_request})
         .data["url"]
