@@ -159,3 +159,23 @@ def test_the_brokers_are_counted_at_most_every_half_minute(kafka, monkeypatch):
     monkeypatch.setattr(kafka_connector, "BROKER_COUNT_FRESH_FOR", 0)
     with pytest.raises(TransientError):
         connector.broker_count()
+
+
+def test_the_owning_team_defaults_to_the_requesters_subteam_before_the_team_above(api_client, people, kafka):
+    from catalog import services as catalog_services
+    from catalog.choices import MembershipRole
+    from catalog.models import Person
+
+    sam = Person.objects.get(user=people["sam"])  # subteam lead of Data Engineering
+    catalog_services.membership_set(actor=None, team=people["root"], person=sam, role=MembershipRole.MEMBER)
+    api_client.force_authenticate(people["sam"])
+    params = topic_params()
+    del params["team"]
+    response = api_client.post(URL, {"action": "kafka-topic", "parameters": params}, format="json")
+    assert response.status_code == 202, response.content
+    assert response.json()["team"] == "data-engineering"
+    # Both are theirs to choose.
+    params["team"] = "data-infrastructure"
+    params["name"] = "orders.cdc.v2"
+    response = api_client.post(URL, {"action": "kafka-topic", "parameters": params}, format="json")
+    assert response.status_code == 202 and response.json()["team"] == "data-infrastructure"
