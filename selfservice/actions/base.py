@@ -7,6 +7,10 @@ from django import forms
 from django.db.models import Q
 from django.utils.module_loading import import_string
 
+from catalog.choices import MembershipRole, RaciRole
+from catalog.models import Membership, Person
+from catalog.rules import OwnerSpec
+from portal import prepared
 from portal.roles import is_read_only
 from selfservice.connectors.base import Connector, Outcome
 
@@ -77,18 +81,26 @@ class Action:
 def team_owners(team) -> list:
     """The RACI a self-service result lands with in the catalog: Accountable the team's lead (its subteam
     lead or lead, else the lead of the team above; the team itself if it has none), Responsible the team."""
-    from catalog.choices import MembershipRole, RaciRole
-    from catalog.models import Membership
-    from catalog.rules import OwnerSpec
-
-    # One query for both candidates, the team's own leads before the lead of the team above.
-    leads = Q(team=team, role__in=[MembershipRole.SUBTEAM_LEAD, MembershipRole.LEAD])
-    if team.parent_id:
-        leads |= Q(team_id=team.parent_id, role=MembershipRole.LEAD)
-    candidates = Membership.objects.filter(leads).select_related("person").order_by()
-    # Membership's own ordering within a team: by role ("lead" before "subteam_lead"), then by name.
-    lead = min(candidates, key=lambda m: (m.team_id != team.pk, m.role, m.person.full_name), default=None)
+    # One prepared query for both candidates (portal/prepared.py: every success asks); no team has id 0.
+    candidates = prepared.values_list(_lead_candidates, [team.pk, team.parent_id or 0])
+    # Membership's own ordering within a team: by role ("lead" before "subteam_lead"), then by name; the team's
+    # own leads before the lead of the team above.
+    lead = min(candidates, key=lambda row: (row[0] != team.pk, row[1], row[_FULL_NAME]), default=None)
     accountable = (
-        OwnerSpec(RaciRole.ACCOUNTABLE, person=lead.person) if lead else OwnerSpec(RaciRole.ACCOUNTABLE, team=team)
+        OwnerSpec(RaciRole.ACCOUNTABLE, person=Person.from_db("default", PERSON_FIELDS, lead[2:]))
+        if lead
+        else OwnerSpec(RaciRole.ACCOUNTABLE, team=team)
     )
     return [accountable, OwnerSpec(RaciRole.RESPONSIBLE, team=team)]
+
+
+PERSON_FIELDS = [field.attname for field in Person._meta.concrete_fields]
+_FULL_NAME = 2 + PERSON_FIELDS.index("full_name")  # in a row of _lead_candidates
+
+
+def _lead_candidates(team_ids):
+    """(team id, role, the person's fields) of the team's subteam lead and lead, and of the lead of the team above."""
+    own, above = team_ids
+    leads = Q(team_id=own, role__in=[MembershipRole.SUBTEAM_LEAD, MembershipRole.LEAD])
+    leads |= Q(team_id=above, role=MembershipRole.LEAD)
+    return Membership.objects.filter(leads).values_list("team_id", "role", *(f"person__{f}" for f in PERSON_FIELDS))

@@ -1,24 +1,42 @@
 """The parameter forms of actions: a base that knows the requester and the team, and the field types."""
 
 from django import forms
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Value
 
 from catalog.models import Membership, Team
+from portal import prepared
 from portal.roles import is_lead
 
 
 def team_choices(user) -> tuple[list[Team], Team | None]:
     """The teams `user` may request for (their own teams; the lead may request for any team) and the default
-    among them, the requester's own team (their subteam before the team above it): one query for both."""
+    among them, the requester's own team (their subteam before the team above it): one query for both, prepared
+    (portal/prepared.py: every submit asks, and building the query cost more than running it)."""
     if user is None or not user.is_authenticated:
         return list(Team.objects.all()), None
-    own = Exists(Membership.objects.filter(team=OuterRef("pk"), person__user=user))
-    teams = Team.objects.annotate(own=own).order_by("parent_id", "name")
-    if not is_lead(user):
-        teams = teams.filter(own=True)
-    teams = list(teams)
+    teams = []
+    for *values, own in prepared.values_list(_all_teams if is_lead(user) else _own_teams, [user.pk]):
+        team = Team.from_db("default", TEAM_FIELDS, values)
+        team.own = own
+        teams.append(team)
+    teams.sort(key=lambda t: (t.parent_id is None, t.parent_id or 0, t.name.casefold()))  # teams above last
     own_teams = sorted((t for t in teams if t.own), key=lambda t: t.parent_id is None)
     return teams, (own_teams[0] if own_teams else None)
+
+
+TEAM_FIELDS = [field.attname for field in Team._meta.concrete_fields]
+
+
+def _all_teams(user_ids):
+    """Every team, each marked whether the user is a member."""
+    own = Exists(Membership.objects.filter(team=OuterRef("pk"), person__user_id__in=user_ids))
+    return Team.objects.annotate(own=own).values_list(*TEAM_FIELDS, "own")
+
+
+def _own_teams(user_ids):
+    # A join, not a filter on the mark: the user's id would be in the query twice, and only one place is re-bound.
+    teams = Team.objects.filter(memberships__person__user_id__in=user_ids).distinct()
+    return teams.annotate(own=Value(True)).values_list(*TEAM_FIELDS, "own")
 
 
 class ActionForm(forms.Form):

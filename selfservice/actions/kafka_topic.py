@@ -9,6 +9,7 @@ from django.utils.text import slugify
 
 from catalog.choices import EntityKind, Lifecycle
 from catalog.models import Entity
+from portal import prepared
 from selfservice.actions.base import Action, ApprovalNeed, team_owners
 from selfservice.actions.forms import ActionForm
 from selfservice.connectors.base import Outcome, TransientError
@@ -141,8 +142,11 @@ class CreateKafkaTopic(Action):
         from catalog import services as catalog_services
 
         slug = slugify(outcome.ref.replace(".", "-"))
-        # One look for both: whether the topic has its entry already, and the Kafka platform it depends on.
-        found = {entity.slug: entity for entity in Entity.objects.filter(slug__in=[slug, "kafka"])}
+        # One prepared look for both: whether the topic has its entry already, and the Kafka platform it depends on.
+        found = {
+            found_slug: Entity.from_db("default", ["id", "slug"], (pk, found_slug))
+            for pk, found_slug in prepared.values_list(_entities_by_slug, [slug, "kafka"])
+        }
         if slug in found:
             return {}
         details = outcome.details
@@ -165,3 +169,7 @@ class CreateKafkaTopic(Action):
         )
         # The request page links to where the result landed.
         return {"catalog_url": entry.get_absolute_url()}
+
+
+def _entities_by_slug(slugs):
+    return Entity.objects.filter(slug__in=slugs).values_list("id", "slug")
