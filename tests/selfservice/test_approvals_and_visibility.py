@@ -223,3 +223,18 @@ def test_the_request_page_is_404_for_outsiders_and_polls_while_unfinished(client
     assert 'hx-trigger="every 2s"' in html
     fragment = client.get(f"/selfservice/requests/{big_request.pk}/", HTTP_HX_REQUEST="true").content.decode()
     assert fragment.startswith('<div id="request-live"') and "<html" not in fragment
+
+
+def test_a_result_is_owned_by_the_teams_lead_and_the_team(people):
+    """Accountable: the team's subteam lead or lead, else the lead of the team above, else the team itself."""
+    from catalog.choices import MembershipRole
+    from catalog.models import Membership
+    from selfservice.actions.base import team_owners
+
+    def owners(team):
+        return [(o.role, str(o.party)) for o in team_owners(team)]
+
+    assert owners(people["de"]) == [("A", "Sam"), ("R", "Data Engineering")]
+    assert owners(people["dp"]) == [("A", "Boss"), ("R", "Data Platform")]  # no lead of its own
+    Membership.objects.filter(role=MembershipRole.LEAD).delete()
+    assert owners(people["dp"]) == [("A", "Data Platform"), ("R", "Data Platform")]
