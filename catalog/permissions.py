@@ -43,6 +43,12 @@ def change_entity_permission() -> tuple[ContentType, Permission]:
     return content_type, Permission.objects.get(content_type=content_type, codename="change_entity")
 
 
+def _grant_kind() -> dict:
+    """What every edit grant row holds besides its object and party."""
+    content_type, permission = change_entity_permission()
+    return {"content_type": content_type, "permission": permission}
+
+
 def sync_grants(entity_ids: Sequence[int]) -> None:
     """The edit grants of these entities rebuilt from their R and A parties: a handful of queries for one entity
     or for a whole import (django-guardian's shortcuts cost a dozen per entity)."""
@@ -51,11 +57,9 @@ def sync_grants(entity_ids: Sequence[int]) -> None:
     ).distinct()
     for team in teams_without_group:
         team_group(team)
-    content_type, permission = change_entity_permission()
-    common = {"content_type": content_type, "permission": permission}
     keys = [str(pk) for pk in entity_ids]  # guardian keys grants by text, on the Entity class
-    GroupObjectPermission.objects.filter(object_pk__in=keys, **common).delete()
-    UserObjectPermission.objects.filter(object_pk__in=keys, **common).delete()
+    GroupObjectPermission.objects.filter(object_pk__in=keys, **_grant_kind()).delete()
+    UserObjectPermission.objects.filter(object_pk__in=keys, **_grant_kind()).delete()
     parties = (
         Ownership.objects.filter(entity_id__in=entity_ids, role__in=EDITING_ROLES)
         .order_by()
@@ -81,8 +85,7 @@ def grant_new_owners(ownerships: Iterable[Ownership]) -> None:
 
 def _write_grants(parties: set[tuple[int, int | None, int | None]]) -> None:
     """Grant (entity id, group id, user id) parties the edit permission on their entity."""
-    content_type, permission = change_entity_permission()
-    common = {"content_type": content_type, "permission": permission}
+    common = _grant_kind()
     GroupObjectPermission.objects.bulk_create(
         [GroupObjectPermission(object_pk=str(e), group_id=g, **common) for e, g, _ in parties if g],
         batch_size=5000,

@@ -205,11 +205,16 @@ def values_list(build: Callable[[Sequence], QuerySet], values: Sequence, using: 
 
 
 def instance_by(model: type[Model], field: str, value, using: str = "default") -> Model | None:
-    """The `model` instance whose `field` is `value`, or None: `values_list` of its concrete fields, so one
-    prepared query on PostgreSQL (for models with no field that needs Django's converters)."""
+    """The `model` instance whose `field` is `value`, or None: see `instances_by`."""
+    found = instances_by(model, field, [value], using)
+    return found[0] if found else None
+
+
+def instances_by(model: type[Model], field: str, values: Sequence, using: str = "default") -> list[Model]:
+    """The `model` instances whose `field` is one of `values` (in no particular order): `values_list` of its
+    concrete fields, so one prepared query on PostgreSQL (for models with no field that needs Django's converters)."""
     names, build = _by_field(model, field)
-    rows = values_list(build, [value], using)
-    return model.from_db(using, names, rows[0]) if rows else None
+    return [model.from_db(using, names, row) for row in values_list(build, values, using)]
 
 
 @cache

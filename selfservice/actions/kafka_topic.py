@@ -143,10 +143,7 @@ class CreateKafkaTopic(Action):
 
         slug = slugify(outcome.ref.replace(".", "-"))
         # One prepared look for both: whether the topic has its entry already, and the Kafka platform it depends on.
-        found = {
-            found_slug: Entity.from_db("default", ["id", "slug"], (pk, found_slug))
-            for pk, found_slug in prepared.values_list(_entities_by_slug, [slug, "kafka"])
-        }
+        found = {entity.slug: entity for entity in prepared.instances_by(Entity, "slug", [slug, "kafka"])}
         if slug in found:
             return {}
         details = outcome.details
@@ -169,7 +166,3 @@ class CreateKafkaTopic(Action):
         )
         # The request page links to where the result landed.
         return {"catalog_url": entry.get_absolute_url()}
-
-
-def _entities_by_slug(slugs):
-    return Entity.objects.filter(slug__in=slugs).values_list("id", "slug")
