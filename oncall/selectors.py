@@ -1,5 +1,6 @@
 """Reads of on-call: rotations and their shifts, who is on call, whom to page, R3 checks."""
 
+import functools
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -27,7 +28,7 @@ from oncall.shifts import OverrideSpan, Rule, Shift, anchor_datetime, layer_shif
 R3_HORIZON = timedelta(weeks=26)  # how far ahead a change is checked against R3
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, frozen=True)  # frozen: one is shared by every answer while its rotation is unchanged
 class TeamRef:
     """The few fields of a team that "who is on call" shows (plain values: no model instances to build)."""
 
@@ -42,7 +43,7 @@ class TeamRef:
         return reverse("catalog:team-detail", args=[self.slug])
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, frozen=True)
 class RotationRef:
     pk: int
     slug: str
@@ -135,29 +136,24 @@ def oncall_now(*, at: datetime, team: Team | None = None) -> list[OnCall]:
         ):
             people[pk] = PersonRef(pk, *values)
     result = []
-    for (
-        pk,
-        slug,
-        name,
-        tz,
-        start_date,
-        weekday,
-        handoff,
-        length,
-        secondary,
-        team_id,
-        team_slug,
-        team_name,
-    ) in rotations.values_list(*_NOW_FIELDS):
-        rule = Rule(
-            pk, ZoneInfo(tz), anchor_datetime(start_date, weekday, handoff), length, tuple(order[pk]), secondary
-        )
-        ref = RotationRef(pk, slug, name, tz, secondary, TeamRef(team_id, team_slug, team_name))
+    for row in rotations.values_list(*_NOW_FIELDS):
+        pk = row[0]
+        rule, ref = _rotation_plan(row, tuple(order[pk]))
         bounds = rule.bounds_at(at)
         for layer in rule.layers():
             shift = on_call_at(rule, layer, spans[pk], at, bounds)
             result.append(OnCall(ref, layer, people.get(shift.person_id) if shift else None, shift))
     return result
+
+
+@functools.lru_cache(maxsize=4096)
+def _rotation_plan(row: tuple, participant_ids: tuple[int, ...]) -> tuple[Rule, RotationRef]:
+    """The rule and the reference of a rotation read as `_NOW_FIELDS`, kept per process while the row and its
+    participants are unchanged (any change makes a new key): building them anew for every rotation on every call
+    was a third of the answer's Python, and a kept rule also keeps its current shift (`Rule.bounds_at`)."""
+    pk, slug, name, tz, start_date, weekday, handoff, length, secondary, team_id, team_slug, team_name = row
+    rule = Rule(pk, ZoneInfo(tz), anchor_datetime(start_date, weekday, handoff), length, participant_ids, secondary)
+    return rule, RotationRef(pk, slug, name, tz, secondary, TeamRef(team_id, team_slug, team_name))
 
 
 def rotation_list(*, team: Team | None = None) -> QuerySet[Rotation]:

@@ -6,7 +6,7 @@ to UTC: a Monday 09:00 Europe/Berlin hand-off is 08:00 UTC in winter and 07:00 U
 """
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -29,6 +29,8 @@ class Rule:
     length_days: int
     participant_ids: tuple[int, ...]
     has_secondary: bool
+    # The shift `bounds_at` found last: asked again within it (who is on call now, for a kept rule), it is the answer.
+    _last_bounds: tuple[int, datetime, datetime] | None = field(default=None, compare=False, repr=False)
 
     @classmethod
     def for_rotation(cls, rotation, participant_ids: Sequence[int]) -> "Rule":
@@ -55,6 +57,9 @@ class Rule:
 
     def bounds_at(self, at: datetime) -> tuple[int, datetime, datetime]:
         """The shift containing `at`: its index, UTC start and UTC end (usually two conversions)."""
+        last = self._last_bounds
+        if last is not None and last[1] <= at < last[2]:
+            return last
         local = at.astimezone(self.tz).replace(tzinfo=None)
         index = (local - self.anchor) // timedelta(days=self.length_days)
         start, end = self.start_of(index), self.start_of(index + 1)
@@ -63,7 +68,8 @@ class Rule:
             index, start, end = index + 1, end, self.start_of(index + 2)
         while start > at:
             index, start, end = index - 1, self.start_of(index - 1), start
-        return index, start, end
+        self._last_bounds = (index, start, end)  # one assignment: threads sharing the rule see either tuple whole
+        return self._last_bounds
 
     def person_for(self, index: int, layer: str) -> int | None:
         count = len(self.participant_ids)

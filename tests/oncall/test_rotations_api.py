@@ -6,6 +6,7 @@ import pytest
 import time_machine
 
 from catalog.models import Person, Team
+from oncall import selectors, services
 from oncall.models import Override, Rotation, RotationParticipant, SwapRequest
 from portal.models import AuditEvent
 
@@ -250,3 +251,31 @@ def test_handoff_time_is_local_in_the_api(api_client, platform, make_rotation):
     rotation = make_rotation(platform["team"], platform["people"], handoff_time=time(9, 30))
     api_client.force_authenticate(platform["people"][0].user)
     assert api_client.get(f"/api/v1/oncall/rotations/{rotation.slug}/").json()["handoff_time"] == "09:30:00"
+
+
+def test_on_call_now_follows_a_changed_rotation_and_the_next_hand_off(api_client, rotation, platform, stakeholder):
+    # The answer's rules are kept per process while a rotation is unchanged: a change must show at once.
+    kim, sara, ana = platform["people"]
+    api_client.force_authenticate(stakeholder)
+
+    def now(at="2026-03-05T12:00:00Z"):
+        rows = api_client.get(f"/api/v1/oncall/now/?team=data-platform&at={at}").json()
+        return [(r["team"], r["rotation"], r["layer"], r["person"]["slug"], r["until"]) for r in rows]
+
+    assert now() == [
+        ("data-platform", "data-platform-on-call", "primary", "kim", "2026-03-09T08:00:00Z"),
+        ("data-platform", "data-platform-on-call", "secondary", "sara", "2026-03-09T08:00:00Z"),
+    ]
+    services.rotation_update(actor=None, rotation=rotation, participants=[ana, kim, sara], shift_length_days=14)
+    assert now() == [
+        ("data-platform", "data-platform-on-call", "primary", "ana", "2026-03-16T08:00:00Z"),
+        ("data-platform", "data-platform-on-call", "secondary", "kim", "2026-03-16T08:00:00Z"),
+    ]
+    assert now("2026-03-16T08:00:00Z")[0][3:] == ("kim", "2026-03-30T07:00:00Z")  # the next hand-off, then back
+    assert now()[0][3] == "ana"
+    Rotation.objects.filter(pk=rotation.pk).update(has_secondary=False, slug="platform-on-call")
+    Team.objects.filter(pk=platform["team"].pk).update(slug="platform")
+    assert api_client.get("/api/v1/oncall/now/?team=platform&at=2026-03-05T12:00:00Z").json()[0]["rotation"] == (
+        "platform-on-call"
+    )
+    assert [(row.rotation.team.slug, row.layer) for row in selectors.oncall_now(at=NOW)] == [("platform", "primary")]

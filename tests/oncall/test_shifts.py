@@ -124,3 +124,14 @@ def test_an_override_on_the_secondary_layer_leaves_the_primary_alone():
     cover = OverrideSpan(1, Layer.SECONDARY, C, utc(2026, 1, 5), utc(2026, 1, 9))
     assert on_call_at(r, Layer.PRIMARY, [cover], utc(2026, 1, 6)).person_id == A
     assert on_call_at(r, Layer.SECONDARY, [cover], utc(2026, 1, 6)).person_id == C
+
+
+def test_a_rule_asked_again_keeps_no_stale_shift_forwards_backwards_or_over_the_autumn_repeat():
+    # A kept rule remembers the shift it found last ("who is on call now" keeps rules between answers): every
+    # instant must still get its own shift, as a rule built afresh for it gives.
+    kept = rule(days=1, at=time(2, 30))
+    instants = [utc(2026, 10, 24) + timedelta(minutes=20 * i) for i in range(300)]
+    for t in instants + instants[::-1] + instants[::7]:
+        fresh = rule(days=1, at=time(2, 30))
+        assert kept.bounds_at(t) == fresh.bounds_at(t)
+        assert on_call_at(kept, Layer.PRIMARY, [], t) == on_call_at(fresh, Layer.PRIMARY, [], t)
