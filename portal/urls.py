@@ -10,6 +10,8 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from portal import views
 
 urlpatterns = [
+    # The API first: Django tries the patterns in order, and most requests are the API's (by name, lists).
+    path("api/v1/", include("portal.api.urls")),
     path("", views.home, name="home"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
@@ -20,7 +22,6 @@ urlpatterns = [
     path("selfservice/", include("selfservice.urls")),
     path("oncall/", include("oncall.urls")),
     path("planning/", include("planning.urls")),
-    path("api/v1/", include("portal.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # A browser page: send anonymous visitors to the sign-in page rather than answer 401.
     path("api/docs/", login_required(SpectacularSwaggerView.as_view(url_name="api-schema")), name="api-docs"),

@@ -5,13 +5,14 @@ from rest_framework.routers import DefaultRouter
 from catalog.api import views
 
 router = DefaultRouter()
+# The most read first: each route is a few regular expressions, tried in order.
+router.register("services", views.ServiceViewSet, basename="catalog-service")
+router.register("data-products", views.DataProductViewSet, basename="catalog-data-product")
 router.register("teams", views.TeamViewSet, basename="catalog-team")
 router.register("people", views.PersonViewSet, basename="catalog-person")
 router.register("memberships", views.MembershipViewSet, basename="catalog-membership")
 router.register("domains", views.DomainViewSet, basename="catalog-domain")
 router.register("systems", views.SystemViewSet, basename="catalog-system")
-router.register("services", views.ServiceViewSet, basename="catalog-service")
-router.register("data-products", views.DataProductViewSet, basename="catalog-data-product")
 # SLOs and SLI ingestion
 from catalog.api import slo  # noqa: E402 (kept in this block)
 
