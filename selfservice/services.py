@@ -368,7 +368,9 @@ def request_execute(*, request_id: int, task_id: str) -> str:
     try:
         outcome = action.connector().apply(request.parameters, own_earlier_attempt=own_earlier_attempt)
     except PermanentError as exc:
-        request_fail(request_id=request.pk, message=str(exc))
+        # An attempt that changed nothing gives back the claim's mark, so a retry does not count it as its own.
+        unmarked = {"apply_started": own_earlier_attempt} if exc.changed_nothing else {}
+        request_fail(request_id=request.pk, message=str(exc), **unmarked)
         return f"request {request_id}: failed: {exc}"
     if settings.SELFSERVICE_APPLY_PAUSE:
         time.sleep(settings.SELFSERVICE_APPLY_PAUSE)  # fault injection: a window to kill the worker in
@@ -389,7 +391,7 @@ def request_execute(*, request_id: int, task_id: str) -> str:
 
 
 @transaction.atomic
-def request_fail(*, request_id: int, message: str) -> None:
+def request_fail(*, request_id: int, message: str, **fields) -> None:
     request = Request.objects.get(pk=request_id)
     _transition(
         request,
@@ -399,6 +401,7 @@ def request_fail(*, request_id: int, message: str) -> None:
         expected={S.RUNNING, S.QUEUED},
         last_error=message,
         finished_at=timezone.now(),
+        **fields,
     )
 
 

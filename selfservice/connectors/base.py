@@ -10,7 +10,14 @@ class TransientError(Exception):
 
 
 class PermanentError(Exception):
-    """Not worth retrying (4xx, policy, conflict); the message is shown to the requester as it is."""
+    """Not worth retrying (4xx, policy, conflict); the message is shown to the requester as it is.
+
+    `changed_nothing`: the remote system refused this attempt before changing anything, so the attempt leaves no
+    effect that a later one could find and take for this request's own (see `Connector.apply`)."""
+
+    def __init__(self, message: str, *, changed_nothing: bool = False):
+        super().__init__(message)
+        self.changed_nothing = changed_nothing
 
 
 @dataclass(frozen=True)

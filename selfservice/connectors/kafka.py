@@ -231,7 +231,8 @@ class KafkaTopicConnector(Connector):
         summary = f"{state.partitions} partitions, retention.ms={state.configs.get('retention.ms')}"
         raise PermanentError(
             f"A topic named {state.name} already exists on the cluster ({summary}) and was not created by this "
-            "request. Choose another name, or ask its owners to share it."
+            "request. Choose another name, or ask its owners to share it.",
+            changed_nothing=True,  # the broker refused the create: a retry must not take this topic for its own
         )
 
     @staticmethod

@@ -97,6 +97,35 @@ def test_a_topic_that_exists_already_fails_at_once_naming_the_conflict(
     assert not Entity.objects.filter(slug="orders-cdc-v1").exists()
 
 
+def test_a_retry_never_adopts_someone_elses_topic_even_one_that_matches_the_request(
+    api_client, people, kafka, celery_worker_process
+):
+    # A topic carries no mark of who made it: only an attempt of this request that may have created it lets a
+    # matching topic count as its own. The first attempt was refused by the broker, so the retry must not adopt it.
+    from confluent_kafka.admin import NewTopic
+
+    params = topic_params()
+    foreign = NewTopic(
+        "orders.cdc.v1",
+        num_partitions=3,
+        replication_factor=1,
+        config={"retention.ms": "86400000", "cleanup.policy": "delete"},
+    )
+    admin = kafka.admin()  # kept while its future resolves
+    admin.create_topics([foreign])["orders.cdc.v1"].result()
+    celery_worker_process.start(env=worker_env(kafka))
+    api_client.force_authenticate(people["ana"])
+    url = api_client.post(URL, {"action": "kafka-topic", "parameters": params}, format="json")["Location"]
+    body = wait_for_status(api_client, url, {"failed", "succeeded"})
+    assert body["status"] == "failed" and "was not created by this request" in body["last_error"]
+
+    assert api_client.post(url + "retry/").json()["status"] == "queued"
+    body = wait_for_status(api_client, url, {"failed", "succeeded"})
+    assert body["status"] == "failed", body["outcome"]
+    assert "was not created by this request" in body["last_error"] and body["attempts"] == 2
+    assert not Entity.objects.filter(slug="orders-cdc-v1").exists()
+
+
 def test_a_worker_killed_mid_task_is_delivered_again_and_the_request_succeeds_once(
     api_client, people, kafka, celery_worker_process
 ):
