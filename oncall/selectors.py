@@ -5,6 +5,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 from django.db.models import Prefetch, Q, QuerySet
@@ -23,7 +24,7 @@ from oncall.models import (
     Rotation,
     RotationParticipant,
 )
-from oncall.shifts import OverrideSpan, Rule, Shift, anchor_datetime, layer_shifts, on_call_at
+from oncall.shifts import OverrideSpan, Rule, Shift, layer_shifts, on_call_at
 
 R3_HORIZON = timedelta(weeks=26)  # how far ahead a change is checked against R3
 
@@ -151,9 +152,11 @@ def _rotation_plan(row: tuple, participant_ids: tuple[int, ...]) -> tuple[Rule, 
     """The rule and the reference of a rotation read as `_NOW_FIELDS`, kept per process while the row and its
     participants are unchanged (any change makes a new key): building them anew for every rotation on every call
     was a third of the answer's Python, and a kept rule also keeps its current shift (`Rule.bounds_at`)."""
-    pk, slug, name, tz, start_date, weekday, handoff, length, secondary, team_id, team_slug, team_name = row
-    rule = Rule(pk, ZoneInfo(tz), anchor_datetime(start_date, weekday, handoff), length, participant_ids, secondary)
-    return rule, RotationRef(pk, slug, name, tz, secondary, TeamRef(team_id, team_slug, team_name))
+    rotation = SimpleNamespace(**dict(zip(_NOW_FIELDS, row, strict=True)))  # the names a Rotation has
+    rotation.pk = rotation.id
+    team = TeamRef(rotation.team_id, rotation.team__slug, rotation.team__name)
+    ref = RotationRef(rotation.pk, rotation.slug, rotation.name, rotation.time_zone, rotation.has_secondary, team)
+    return Rule.for_rotation(rotation, participant_ids), ref
 
 
 def rotation_list(*, team: Team | None = None) -> QuerySet[Rotation]:

@@ -68,8 +68,9 @@ class Rule:
             index, start, end = index + 1, end, self.start_of(index + 2)
         while start > at:
             index, start, end = index - 1, self.start_of(index - 1), start
-        self._last_bounds = (index, start, end)  # one assignment: threads sharing the rule see either tuple whole
-        return self._last_bounds
+        bounds = (index, start, end)
+        self._last_bounds = bounds  # one assignment, never read back: a thread sharing the rule may replace it
+        return bounds
 
     def person_for(self, index: int, layer: str) -> int | None:
         count = len(self.participant_ids)
