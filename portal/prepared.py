@@ -217,9 +217,14 @@ def instances_by(model: type[Model], field: str, values: Sequence, using: str = 
     return [model.from_db(using, names, row) for row in values_list(build, values, using)]
 
 
+def field_names(model: type[Model]) -> list[str]:
+    """The columns of `model` as `values_list` reads them and `model.from_db` takes them back."""
+    return [concrete.attname for concrete in model._meta.concrete_fields]
+
+
 @cache
 def _by_field(model: type[Model], field: str) -> tuple[list[str], Callable[[Sequence], QuerySet]]:
-    names = [concrete.attname for concrete in model._meta.concrete_fields]
+    names = field_names(model)
     return names, lambda values: model._default_manager.filter(**{f"{field}__in": values}).values_list(*names)
 
 

@@ -132,8 +132,12 @@ def _queue(request: Request, *, actor, message: str, expected=None) -> Request:
     request = _transition(
         request, S.QUEUED, actor=actor, message=message, expected=expected, next_attempt_at=timezone.now()
     )
-    transaction.on_commit(lambda: request_enqueue(request.pk), robust=True)  # an error after the commit: logged
+    _enqueue_after_commit(request)
     return request
+
+
+def _enqueue_after_commit(request: Request) -> None:
+    transaction.on_commit(lambda: request_enqueue(request.pk), robust=True)  # an error after the commit: logged
 
 
 def request_enqueue(request_id: int, *, reason: str = "") -> bool:
@@ -236,7 +240,7 @@ def request_submit(*, user, action_id: str, params: dict, idempotency_key: str =
     # The answer to the submit shows these lines, not whatever a fast worker adds after the commit.
     request.submitted_events = _write([submitted, moved], (submitted_audit, moved_audit))
     if not need:
-        transaction.on_commit(lambda: request_enqueue(request.pk), robust=True)  # an error after the commit: logged
+        _enqueue_after_commit(request)
     return request, True
 
 

@@ -46,8 +46,8 @@ class ApiTokenAuthentication(TokenAuthentication):
         return auth_token.expiry is not None and auth_token.expiry < timezone.now()
 
 
-TOKEN_FIELDS = [field.attname for field in ApiToken._meta.concrete_fields]
-USER_FIELDS = [field.attname for field in get_user_model()._meta.concrete_fields]
+TOKEN_FIELDS = prepared.field_names(ApiToken)
+USER_FIELDS = prepared.field_names(get_user_model())
 
 
 def _candidates(keys):

@@ -94,7 +94,7 @@ def team_owners(team) -> list:
     return [accountable, OwnerSpec(RaciRole.RESPONSIBLE, team=team)]
 
 
-PERSON_FIELDS = [field.attname for field in Person._meta.concrete_fields]
+PERSON_FIELDS = prepared.field_names(Person)
 _FULL_NAME = 2 + PERSON_FIELDS.index("full_name")  # in a row of _lead_candidates
 
 

@@ -24,7 +24,7 @@ def team_choices(user) -> tuple[list[Team], Team | None]:
     return teams, (own_teams[0] if own_teams else None)
 
 
-TEAM_FIELDS = [field.attname for field in Team._meta.concrete_fields]
+TEAM_FIELDS = prepared.field_names(Team)
 
 
 def _all_teams(user_ids):
