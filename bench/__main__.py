@@ -157,12 +157,30 @@ def run_own(n: int, requests: int, report: Report) -> None:
     report.own(n, results, counts, api_rps, bare_rps, mem)
 
 
+SPEED_PROBE = """
+import time
+started = time.perf_counter()
+total = 0
+for i in range(10_000_000):
+    total += i
+print(time.perf_counter() - started)
+"""
+
+
+def machine_speed() -> float:
+    """Seconds for 10 million Python additions at module level (as the docs quote it): the yardstick of this VM's
+    speed, which drifts by up to 2x within minutes, so a part measured in a slow phase can be told apart."""
+    out = subprocess.run([sys.executable, "-c", SPEED_PROBE], capture_output=True, text=True, check=True)
+    return float(out.stdout)
+
+
 def run_others(report: Report) -> None:
     for name in OTHER_BENCHES:
         script = ours.ROOT / "bench" / name
         if not script.exists():
             continue
         print(f"== {name}", flush=True)
+        report.speeds.append((f"before {name}", machine_speed()))
         try:
             out = subprocess.run(
                 [sys.executable, str(script)], cwd=ours.ROOT, capture_output=True, text=True, timeout=1800
@@ -183,11 +201,14 @@ def main() -> int:
     requests = int(os.environ.get("BENCH_REQUESTS", client.REQUESTS))
     machine = f"{platform.node()}: {os.cpu_count()} cores, {_mem_gib():.0f} GiB, {platform.platform()}"
     report = Report(datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"), machine, requests)
+    report.speeds.append(("before the side by side", machine_speed()))
     run_side_by_side(side_n, requests, report)
     if not _flag("BENCH_SKIP_OWN"):
+        report.speeds.append(("before our bars", machine_speed()))
         run_own(own_n, requests, report)
     if not _flag("BENCH_SKIP_OTHERS"):
         run_others(report)
+    report.speeds.append(("at the end", machine_speed()))
     text = report.render()
     out = Path(os.environ.get("BENCH_OUT", ours.ROOT / "var" / "bench" / "latest.md"))
     out.parent.mkdir(parents=True, exist_ok=True)

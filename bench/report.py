@@ -13,6 +13,7 @@ class Report:
     machine: str
     requests: int
     parts: list[str] = field(default_factory=list)
+    speeds: list[tuple[str, float]] = field(default_factory=list)  # (when, seconds): machine_speed() readings
 
     def side_by_side(self, n, ours, cold, peer, ingest, peer_ingest, mem, peer_mem) -> None:
         lines = [
@@ -83,4 +84,10 @@ class Report:
 
     def render(self) -> str:
         head = f"## Benchmark {self.date}\n\nMachine: {self.machine}\n"
+        if self.speeds:
+            readings = ", ".join(f"{seconds:.2f} s {when}" for when, seconds in self.speeds)
+            head += (
+                f"\nMachine speed (a pure-Python loop of 10 million additions; this VM's speed drifts, compare runs "
+                f"and parts with it): {readings}\n"
+            )
         return "\n\n".join([head, *self.parts]) + "\n"
