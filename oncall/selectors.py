@@ -25,6 +25,7 @@ from oncall.models import (
     RotationParticipant,
 )
 from oncall.shifts import OverrideSpan, Rule, Shift, layer_shifts, on_call_at
+from portal import prepared
 
 R3_HORIZON = timedelta(weeks=26)  # how far ahead a change is checked against R3
 
@@ -109,25 +110,19 @@ def oncall_now(*, at: datetime, team: Team | None = None) -> list[OnCall]:
     """Who holds each layer of each rotation (of `team`, or all) at `at`.
 
     Three or four queries of plain values whatever the number of rotations: this answers the dashboard, the
-    team and stakeholder pages and the API, so it builds no model instances (bench: 200 rotations).
+    team and stakeholder pages and the API, so it builds no model instances (bench: 200 rotations). The three
+    are prepared statements on PostgreSQL (portal/prepared.py): building them with the ORM and planning them
+    took as long as running them.
     """
-    rotations = Rotation.objects.order_by("team__name", "name")
-    participants = RotationParticipant.objects.order_by("rotation_id", "position")
-    overrides = Override.objects.filter(starts_at__lte=at, ends_at__gt=at)
-    if team is not None:
-        rotations = rotations.filter(team=team)
-        participants = participants.filter(rotation__team=team)
-        overrides = overrides.filter(rotation__team=team)
+    team_ids = [team.pk] if team is not None else []
     order: dict[int, list[int]] = defaultdict(list)
     people: dict[int, PersonRef] = {}
-    for rotation_id, *person in participants.values_list(
-        "rotation_id", "person_id", "person__slug", "person__full_name", "person__email", "person__chat_handle"
-    ):
+    for rotation_id, *person in prepared.values_list(_participant_rows, team_ids, ordered=True):
         order[rotation_id].append(person[0])
         people[person[0]] = PersonRef(*person)
     spans: dict[int, list[OverrideSpan]] = defaultdict(list)
-    for pk, rotation_id, layer, person_id, start, end in overrides.values_list(
-        "id", "rotation_id", "layer", "person_id", "starts_at", "ends_at"
+    for pk, rotation_id, layer, person_id, start, end in prepared.values_list(
+        _override_rows_covering, [at, at, *team_ids]
     ):
         spans[rotation_id].append(OverrideSpan(pk, layer, person_id, start, end))
     covering = {span.person_id for found in spans.values() for span in found} - set(people)
@@ -137,7 +132,7 @@ def oncall_now(*, at: datetime, team: Team | None = None) -> list[OnCall]:
         ):
             people[pk] = PersonRef(pk, *values)
     result = []
-    for row in rotations.values_list(*_NOW_FIELDS):
+    for row in prepared.values_list(_rotation_rows, team_ids, ordered=True):
         pk = row[0]
         rule, ref = _rotation_plan(row, tuple(order[pk]))
         bounds = rule.bounds_at(at)
@@ -145,6 +140,34 @@ def oncall_now(*, at: datetime, team: Team | None = None) -> list[OnCall]:
             shift = on_call_at(rule, layer, spans[pk], at, bounds)
             result.append(OnCall(ref, layer, people.get(shift.person_id) if shift else None, shift))
     return result
+
+
+def _participant_rows(team_ids: list[int]) -> QuerySet:
+    """Every participant of the rotations (of the team in `team_ids`), in their rotation's order, with the
+    person's fields that "who is on call" shows."""
+    found = RotationParticipant.objects.order_by("rotation_id", "position")
+    if team_ids:
+        found = found.filter(rotation__team_id__in=team_ids)
+    return found.values_list(
+        "rotation_id", "person_id", "person__slug", "person__full_name", "person__email", "person__chat_handle"
+    )
+
+
+def _override_rows_covering(values: list) -> QuerySet:
+    """The overrides covering an instant (`values`: that instant twice, for its two bounds, then the team's id
+    if only a team's are wanted)."""
+    starts_by, ends_after, *team_ids = values
+    found = Override.objects.filter(starts_at__lte=starts_by, ends_at__gt=ends_after)
+    if team_ids:
+        found = found.filter(rotation__team_id__in=team_ids)
+    return found.values_list("id", "rotation_id", "layer", "person_id", "starts_at", "ends_at")
+
+
+def _rotation_rows(team_ids: list[int]) -> QuerySet:
+    found = Rotation.objects.order_by("team__name", "name")
+    if team_ids:
+        found = found.filter(team_id__in=team_ids)
+    return found.values_list(*_NOW_FIELDS)
 
 
 @functools.lru_cache(maxsize=4096)

@@ -25,6 +25,7 @@ import functools
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from functools import cache
 from types import SimpleNamespace
 
@@ -48,17 +49,33 @@ class Compiled:
         return bound
 
 
-def compile_with_probes(queryset: QuerySet, probes: Sequence) -> Compiled:
+def compile_with_probes(queryset: QuerySet, probes: Sequence, ordered: bool = False) -> Compiled:
     """The SQL of `queryset`, which filters on `probes`: placeholder values the ORM passes through unchanged and
-    that no query parameter of its own can equal (negative ids, slugs with a NUL), so their positions among the
-    query's parameters can be found and re-bound."""
-    sql, params = queryset.order_by().query.sql_with_params()
+    that no query parameter of its own can equal (negative ids, slugs with a NUL, instants in year 1), so their
+    positions among the query's parameters can be found and re-bound. Its ordering is dropped unless `ordered`."""
+    sql, params = (queryset if ordered else queryset.order_by()).query.sql_with_params()
     return Compiled(sql, tuple(params), tuple(params.index(probe) for probe in probes))
 
 
 def placeholders(count: int, numeric: bool) -> list:
     """`count` probe values for `compile_with_probes`: negative ids, or text with a NUL (which no slug has)."""
-    return [-(10**9) - i for i in range(count)] if numeric else [f"\x00probe-{i}" for i in range(count)]
+    return probes_of((int if numeric else str,) * count)
+
+
+PROBE_INSTANT = datetime(1, 1, 1, tzinfo=UTC)  # no row of ours is that old
+
+
+def probes_of(kinds: Sequence[type]) -> list:
+    """A probe value per type in `kinds` (int, str or datetime), each distinct from the others."""
+    makers = {
+        int: lambda i: -(10**9) - i,
+        str: lambda i: f"\x00probe-{i}",
+        datetime: lambda i: PROBE_INSTANT + timedelta(microseconds=i),
+    }
+    unknown = set(kinds) - set(makers)
+    if unknown:
+        raise TypeError(f"no probe for values of type {', '.join(sorted(kind.__name__ for kind in unknown))}")
+    return [makers[kind](i) for i, kind in enumerate(kinds)]
 
 
 def prepares(connection) -> bool:
@@ -193,15 +210,18 @@ def _converters(model: type[Model], columns: tuple[str, ...], connection) -> lis
     return found
 
 
-def values_list(build: Callable[[Sequence], QuerySet], values: Sequence, using: str = "default") -> list[tuple]:
-    """The rows of the `values_list()` queryset `build(values)`. Where statements are prepared, its SQL is built
-    once per function and number of values (from `build(probes)`) and its rows are what psycopg loads: refused for
-    columns that need Django's converters (JSON, for one), which `records()` applies. Elsewhere the queryset itself."""
+def values_list(
+    build: Callable[[Sequence], QuerySet], values: Sequence, using: str = "default", ordered: bool = False
+) -> list[tuple]:
+    """The rows of the `values_list()` queryset `build(values)` (in its order if `ordered`). Where statements are
+    prepared, its SQL is built once per function and types of values (from `build(probes)`: ids, text or instants)
+    and its rows are what psycopg loads: refused for columns that need Django's converters (JSON, for one), which
+    `records()` applies. Elsewhere the queryset itself."""
     connection = connections[using]
     if not prepares(connection):
         return list(build(values))
-    numeric = all(type(value) is int for value in values)  # ids: negative probes; else NUL-marked text
-    return rows(_compiled_values(build, len(values), using, numeric), values, using)
+    kinds = tuple(type(value) for value in values)
+    return rows(_compiled_values(build, kinds, using, ordered), values, using)
 
 
 def instance_by(model: type[Model], field: str, value, using: str = "default") -> Model | None:
@@ -229,10 +249,12 @@ def _by_field(model: type[Model], field: str) -> tuple[list[str], Callable[[Sequ
 
 
 @cache
-def _compiled_values(build: Callable[[Sequence], QuerySet], count: int, using: str, numeric: bool) -> Compiled:
-    probes = placeholders(count, numeric)
+def _compiled_values(
+    build: Callable[[Sequence], QuerySet], kinds: tuple[type, ...], using: str, ordered: bool
+) -> Compiled:
+    probes = probes_of(kinds)
     queryset = build(probes)
-    compiled = compile_with_probes(queryset, probes)
+    compiled = compile_with_probes(queryset, probes, ordered)
     compiler = queryset.query.get_compiler(using)
     compiler.setup_query()
     if compiler.get_converters([column for column, _sql, _alias in compiler.select]):

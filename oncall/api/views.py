@@ -1,6 +1,6 @@
 """API of on-call and incidents: viewsets whose writes go through the services."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
@@ -306,7 +306,8 @@ class OnCallNowView(APIView):
         rows = selectors.oncall_now(at=at, team=team)
         # Built by hand rather than through OnCallSerializer (which documents the shape): a page of 200
         # rotations is 400 rows, and the nested serializer would triple the answer's time.
-        return Response([_oncall_row(row) for row in rows])
+        instants = _InstantTexts()
+        return Response([_oncall_row(row, instants) for row in rows])
 
 
 def _person(person) -> dict | None:
@@ -320,15 +321,28 @@ def _person(person) -> dict | None:
     }
 
 
-def _oncall_row(row) -> dict:
+class _InstantTexts(dict):
+    """An answer's instants as ISO 8601 text, each written once: rotations share their hand-off instants, and
+    writing 400 rows' 800 instants was a quarter of the rows' time. Keyed with the time zone, as equal instants
+    in different zones are written differently."""
+
+    def __missing__(self, key: tuple[datetime, object]) -> str:
+        text = self[key] = key[0].isoformat().replace("+00:00", "Z")
+        return text
+
+    def of(self, instant: datetime) -> str:
+        return self[instant, instant.tzinfo]
+
+
+def _oncall_row(row, instants: _InstantTexts) -> dict:
     shift = row.shift
     return {
         "team": row.rotation.team.slug,
         "rotation": row.rotation.slug,
         "layer": row.layer,
         "person": _person(row.person),
-        "since": shift.start.isoformat().replace("+00:00", "Z") if shift else None,
-        "until": shift.end.isoformat().replace("+00:00", "Z") if shift else None,
+        "since": instants.of(shift.start) if shift else None,
+        "until": instants.of(shift.end) if shift else None,
         "override": shift.override_id if shift else None,
     }
 

@@ -177,6 +177,36 @@ def test_overrides_through_the_api_are_checked_and_audited(api_client, rotation,
     assert Override.objects.count() == 0
 
 
+def test_who_is_on_call_now_takes_an_override_from_its_first_instant_to_just_before_its_end(
+    api_client, rotation, platform, other_team, make_rotation
+):
+    kim, sara, ana = platform["people"]
+    make_rotation(other_team["team"], other_team["people"], name="ML", start_date=date(2026, 3, 2))
+    cover = Override.objects.create(
+        rotation=rotation,
+        layer="primary",
+        person=ana,
+        starts_at=datetime(2026, 3, 5, 8, tzinfo=UTC),
+        ends_at=datetime(2026, 3, 5, 20, tzinfo=UTC),
+    )
+    api_client.force_authenticate(kim.user)
+
+    def primary_at(at: str, team: str = "data-platform") -> tuple[str, int | None]:
+        rows = api_client.get("/api/v1/oncall/now/", {"team": team, "at": at}).json()
+        row = next(r for r in rows if r["layer"] == "primary")
+        return row["person"]["slug"], row["override"]
+
+    # The same instants given in UTC and in Berlin's time (UTC+1 in March): asked again and again, each answer
+    # reads the overrides covering that instant, whatever the zone it was given in.
+    assert primary_at("2026-03-05T07:59:59Z") == ("kim", None)
+    assert primary_at("2026-03-05T09:00:00+01:00") == ("ana", cover.pk)
+    assert primary_at("2026-03-05T19:59:59Z") == ("ana", cover.pk)
+    assert primary_at("2026-03-05T21:00:00+01:00") == ("kim", None)
+    assert primary_at("2026-03-05T12:00:00Z") == ("ana", cover.pk)
+    # Another team's answer never shows this team's override.
+    assert primary_at("2026-03-05T12:00:00Z", "mlops")[1] is None
+
+
 def test_a_swap_is_proposed_by_one_and_accepted_by_the_other(api_client, platform, make_rotation):
     kim, sara, ana = platform["people"]
     rotation = make_rotation(platform["team"], [kim, sara, ana], name="Swappable", start_date=date(2026, 3, 2))

@@ -125,3 +125,27 @@ def test_a_service_call_that_lost_a_prepared_statement_runs_again_on_a_new_conne
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_backend_pid()")
         assert cursor.fetchone()[0] != pid
+
+
+def test_an_ordered_values_list_keeps_the_querysets_order_and_binds_instants(db):
+    from datetime import UTC, datetime
+
+    from catalog.models import Entity
+
+    for name in ("zeta", "alpha", "mid"):
+        ServiceFactory(name=name)
+
+    def created_before(values):
+        return Entity.objects.filter(created__lt=values[0]).order_by("-name").values_list("name")
+
+    later = datetime(2999, 1, 1, tzinfo=UTC)
+    for _ in range(3):  # prepared from the second run on PostgreSQL
+        assert prepared.values_list(created_before, [later], ordered=True) == [("zeta",), ("mid",), ("alpha",)]
+    assert prepared.values_list(created_before, [datetime(2000, 1, 1, tzinfo=UTC)], ordered=True) == []
+
+
+def test_a_value_of_a_type_with_no_probe_is_refused_by_name(db):
+    from catalog.models import Team
+
+    with pytest.raises(TypeError, match="no probe for values of type bool"):
+        prepared.values_list(lambda values: Team.objects.filter(pk__in=values).values_list("name"), [True])
