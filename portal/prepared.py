@@ -6,8 +6,9 @@ entity with its owners and dependencies as JSON columns took 1.0 ms against 0.2 
 of a filtered list spent longer in planning than in running (docs/benchmarks.md). Inside `server_binding()` the
 connection's cursors bind on the server, and psycopg prepares a query the second time it runs on a connection
 (`prepare_threshold=1`, from `DATABASE_PREPARED_STATEMENTS`, on by default); PostgreSQL then reuses one plan for it.
-Only reads whose best plan does not depend on their values are run so (rows by id or slug, a token by its key):
-a filtered list's count and ids are not, as a generic plan would serve a team of 5 entities and one of 5,000 alike.
+Only reads whose best plan does not depend on their values are run so (rows by id or slug, a token by its key; the
+overrides covering an instant, a range, because overrides are few and nearly every read asks about now): a filtered
+list's count and ids are not, as a generic plan would serve a team of 5 entities and one of 5,000 alike.
 
 Only queries run inside `server_binding()` are affected: the rest of Django keeps client-side binding, which every
 ORM query is written for. Where prepared statements are off (SQLite, or `DATABASE_PREPARED_STATEMENTS=false`
@@ -63,6 +64,18 @@ def placeholders(count: int, numeric: bool) -> list:
 
 
 PROBE_INSTANT = datetime(1, 1, 1, tzinfo=UTC)  # no row of ours is that old
+PROBE_KINDS = (bool, datetime, int, str)  # bool before int, which it subclasses: no probe for it
+
+
+def kind_of(value) -> type:
+    """The probe kind of a value to bind: int, str or datetime, subclasses included (choices, for one); a naive
+    instant is refused, as PostgreSQL would read it in the session's zone where the ORM makes it aware."""
+    kind = type(value)
+    if kind not in PROBE_KINDS:  # a page of ids is 50 exact ints: the subclass search only for the rest
+        kind = next((known for known in PROBE_KINDS if isinstance(value, known)), kind)
+    if kind is datetime and value.tzinfo is None:
+        raise ValueError(f"a naive datetime ({value}) cannot be bound: give it a time zone")
+    return kind
 
 
 def probes_of(kinds: Sequence[type]) -> list:
@@ -220,7 +233,7 @@ def values_list(
     connection = connections[using]
     if not prepares(connection):
         return list(build(values))
-    kinds = tuple(type(value) for value in values)
+    kinds = tuple(kind_of(value) for value in values)
     return rows(_compiled_values(build, kinds, using, ordered), values, using)
 
 

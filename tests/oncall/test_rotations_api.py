@@ -8,6 +8,7 @@ import time_machine
 from catalog.models import Person, Team
 from oncall import selectors, services
 from oncall.models import Override, Rotation, RotationParticipant, SwapRequest
+from portal import prepared
 from portal.models import AuditEvent
 
 NOW = datetime(2026, 3, 4, 12, tzinfo=UTC)  # Wednesday
@@ -191,20 +192,46 @@ def test_who_is_on_call_now_takes_an_override_from_its_first_instant_to_just_bef
     )
     api_client.force_authenticate(kim.user)
 
-    def primary_at(at: str, team: str = "data-platform") -> tuple[str, int | None]:
+    def primary_at(at: str, team: str = "data-platform") -> tuple[str, int | None, str, str]:
         rows = api_client.get("/api/v1/oncall/now/", {"team": team, "at": at}).json()
         row = next(r for r in rows if r["layer"] == "primary")
-        return row["person"]["slug"], row["override"]
+        return row["person"]["slug"], row["override"], row["since"], row["until"]
 
-    # The same instants given in UTC and in Berlin's time (UTC+1 in March): asked again and again, each answer
-    # reads the overrides covering that instant, whatever the zone it was given in.
-    assert primary_at("2026-03-05T07:59:59Z") == ("kim", None)
-    assert primary_at("2026-03-05T09:00:00+01:00") == ("ana", cover.pk)
-    assert primary_at("2026-03-05T19:59:59Z") == ("ana", cover.pk)
-    assert primary_at("2026-03-05T21:00:00+01:00") == ("kim", None)
-    assert primary_at("2026-03-05T12:00:00Z") == ("ana", cover.pk)
+    kims_week = ("kim", None, "2026-03-02T08:00:00Z", "2026-03-09T08:00:00Z")
+    anas_cover = ("ana", cover.pk, "2026-03-05T08:00:00Z", "2026-03-05T20:00:00Z")
+    # Asked again and again (the reads are prepared from the second time), each answer reads the overrides
+    # covering its own instant.
+    assert primary_at("2026-03-05T07:59:59Z") == kims_week
+    assert primary_at("2026-03-05T08:00:00Z") == anas_cover
+    assert primary_at("2026-03-05T19:59:59Z") == anas_cover
+    assert primary_at("2026-03-05T20:00:00Z") == kims_week
+    assert primary_at("2026-03-05T12:00:00Z") == anas_cover
     # Another team's answer never shows this team's override.
     assert primary_at("2026-03-05T12:00:00Z", "mlops")[1] is None
+
+
+def test_the_overrides_read_for_an_instant_are_only_those_covering_it(rotation, platform, other_team, make_rotation):
+    kim, sara, ana = platform["people"]
+    ml = make_rotation(other_team["team"], other_team["people"], name="ML", start_date=date(2026, 3, 2))
+
+    def cover(rotation, person, start_hour: int, end_hour: int) -> int:
+        return Override.objects.create(
+            rotation=rotation,
+            layer="primary",
+            person=person,
+            starts_at=datetime(2026, 3, 5, start_hour, tzinfo=UTC),
+            ends_at=datetime(2026, 3, 5, end_hour, tzinfo=UTC),
+        ).pk
+
+    ended, covering, coming = cover(rotation, ana, 6, 12), cover(rotation, sara, 8, 20), cover(rotation, ana, 13, 14)
+    other_teams = cover(ml, other_team["people"][0], 8, 20)
+    at = datetime(2026, 3, 5, 12, tzinfo=UTC)
+    for _ in range(3):  # prepared from the second run
+        everyone = prepared.values_list(selectors._override_rows_covering, [at, at])
+        assert sorted(row[0] for row in everyone) == sorted([covering, other_teams])  # not `ended`, not `coming`
+        teams = prepared.values_list(selectors._override_rows_covering, [at, at, platform["team"].pk])
+        assert [row[0] for row in teams] == [covering]
+    assert {ended, coming}.isdisjoint(row[0] for row in everyone)
 
 
 def test_a_swap_is_proposed_by_one_and_accepted_by_the_other(api_client, platform, make_rotation):

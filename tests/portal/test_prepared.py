@@ -149,3 +149,23 @@ def test_a_value_of_a_type_with_no_probe_is_refused_by_name(db):
 
     with pytest.raises(TypeError, match="no probe for values of type bool"):
         prepared.values_list(lambda values: Team.objects.filter(pk__in=values).values_list("name"), [True])
+
+
+def test_a_choice_binds_as_its_text_and_a_naive_instant_is_refused(db):
+    from datetime import datetime
+
+    from catalog.choices import EntityKind
+    from catalog.models import Entity
+
+    ServiceFactory(name="airflow", kind=EntityKind.PIPELINE)
+    ServiceFactory(name="trino", kind=EntityKind.API)
+
+    def of_kind(values):
+        return Entity.objects.filter(kind__in=values).values_list("name")
+
+    for _ in range(3):
+        assert prepared.values_list(of_kind, [EntityKind.PIPELINE]) == [("airflow",)]
+    with pytest.raises(ValueError, match=r"a naive datetime \(2026-03-05 08:00:00\) cannot be bound"):
+        prepared.values_list(
+            lambda values: Entity.objects.filter(created__lt=values[0]).values_list("name"), [datetime(2026, 3, 5, 8)]
+        )
