@@ -64,7 +64,12 @@ def placeholders(count: int, numeric: bool) -> list:
 
 
 PROBE_INSTANT = datetime(1, 1, 1, tzinfo=UTC)  # no row of ours is that old
-PROBE_KINDS = (bool, datetime, int, str)  # bool before int, which it subclasses: no probe for it
+PROBE_MAKERS = {  # the probe kinds: a maker of the i-th probe of each
+    datetime: lambda i: PROBE_INSTANT + timedelta(microseconds=i),
+    int: lambda i: -(10**9) - i,
+    str: lambda i: f"\x00probe-{i}",
+}
+PROBE_KINDS = (bool, *PROBE_MAKERS)  # bool before int, which it subclasses: no probe for it
 
 
 def kind_of(value) -> type:
@@ -80,15 +85,10 @@ def kind_of(value) -> type:
 
 def probes_of(kinds: Sequence[type]) -> list:
     """A probe value per type in `kinds` (int, str or datetime), each distinct from the others."""
-    makers = {
-        int: lambda i: -(10**9) - i,
-        str: lambda i: f"\x00probe-{i}",
-        datetime: lambda i: PROBE_INSTANT + timedelta(microseconds=i),
-    }
-    unknown = set(kinds) - set(makers)
+    unknown = set(kinds) - set(PROBE_MAKERS)
     if unknown:
         raise TypeError(f"no probe for values of type {', '.join(sorted(kind.__name__ for kind in unknown))}")
-    return [makers[kind](i) for i, kind in enumerate(kinds)]
+    return [PROBE_MAKERS[kind](i) for i, kind in enumerate(kinds)]
 
 
 def prepares(connection) -> bool:
