@@ -8,8 +8,10 @@ the change commits: a reader can never cache a pre-change answer under the post-
 Redis increments atomically; the file cache of the embedded default does a read and a write, so two changes
 committed at the same instant may move it once, and an answer computed between them lives until it expires.
 
-What moves it: any save or delete of a catalog model the API shows (signals), any audit event about a catalog object
-(the services record one for every change, bulk ones included), and the bulk importer and generator (explicitly).
+What moves it: any save or delete of a catalog model the API shows (signals), and of the few models of other apps
+that a cached answer shows (`watch`: on-call's rotations, participants and overrides), any audit event about one of
+those objects (the services record one for every change, bulk ones included), and the bulk importer and generator
+(explicitly).
 """
 
 import contextlib
@@ -84,29 +86,40 @@ def lookup(*parts: str) -> tuple[Any, Slot | None]:
     return None, slot
 
 
-def put(slot: Slot | None, answer) -> None:
+def put(slot: Slot | None, answer, *, seconds: float | None = None) -> None:
+    """Keep `answer` in `slot` for CATALOG_CACHE_SECONDS, or fewer `seconds` if it holds only that long."""
     if slot is not None:
-        cache.set(slot.key, (slot.generation, answer), timeout=settings.CATALOG_CACHE_SECONDS)
+        timeout = settings.CATALOG_CACHE_SECONDS if seconds is None else min(seconds, settings.CATALOG_CACHE_SECONDS)
+        if timeout > 0:
+            cache.set(slot.key, (slot.generation, answer), timeout=timeout)
 
 
 def _on_model_change(sender, **kwargs) -> None:
     changed()
 
 
+_watched: set[type] = set()  # the models whose changes move the generation
+
+
 def _on_audit_event(sender, instance, created: bool, **kwargs) -> None:
     if (
         created
         and instance.target_type_id
-        and ContentType.objects.get_for_id(instance.target_type_id).app_label == "catalog"
+        and ContentType.objects.get_for_id(instance.target_type_id).model_class() in _watched
     ):
         changed()
 
 
+def watch(*models: type) -> None:
+    """Move the generation on every save and delete of `models`, and every audit event about one of them."""
+    for model in models:
+        _watched.add(model)
+        name = f"{model._meta.app_label}-{model.__name__}"
+        post_save.connect(_on_model_change, sender=model, dispatch_uid=f"catalog-cache-save-{name}")
+        post_delete.connect(_on_model_change, sender=model, dispatch_uid=f"catalog-cache-delete-{name}")
+        m2m_changed.connect(_on_model_change, sender=model, dispatch_uid=f"catalog-cache-m2m-{name}")
+
+
 def connect() -> None:
-    for model in apps.get_app_config("catalog").get_models():
-        if model._meta.model_name in NOT_SHOWN:
-            continue
-        post_save.connect(_on_model_change, sender=model, dispatch_uid=f"catalog-cache-save-{model.__name__}")
-        post_delete.connect(_on_model_change, sender=model, dispatch_uid=f"catalog-cache-delete-{model.__name__}")
-        m2m_changed.connect(_on_model_change, sender=model, dispatch_uid=f"catalog-cache-m2m-{model.__name__}")
+    watch(*(m for m in apps.get_app_config("catalog").get_models() if m._meta.model_name not in NOT_SHOWN))
     post_save.connect(_on_audit_event, sender="portal.AuditEvent", dispatch_uid="catalog-cache-audit")

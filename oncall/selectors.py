@@ -114,6 +114,24 @@ def oncall_now(*, at: datetime, team: Team | None = None) -> list[OnCall]:
     are prepared statements on PostgreSQL (portal/prepared.py): building them with the ORM and planning them
     took as long as running them.
     """
+    return _holders_at(at, team)[0]
+
+
+def oncall_now_until(*, at: datetime, team: Team | None = None) -> tuple[list[OnCall], datetime | None]:
+    """`oncall_now`'s answer and the instant it stops holding unless rotations or overrides change: the first
+    hand-off, the end of an override in force, or the start of the next override (None: no rotation has a turn
+    to end and no override is coming). From `at` up to then, asking again gives the same answer."""
+    rows, first_end = _holders_at(at, team)
+    coming = Override.objects.filter(starts_at__gt=at)
+    if team is not None:
+        coming = coming.filter(rotation__team=team)
+    next_start = coming.order_by("starts_at").values_list("starts_at", flat=True).first()
+    ends = [instant for instant in (first_end, next_start) if instant is not None]
+    return rows, min(ends, default=None)
+
+
+def _holders_at(at: datetime, team: Team | None) -> tuple[list[OnCall], datetime | None]:
+    """Who holds each layer at `at`, and the first end of a shift or of an override in force among them."""
     team_ids = [team.pk] if team is not None else []
     order: dict[int, list[int]] = defaultdict(list)
     people: dict[int, PersonRef] = {}
@@ -132,14 +150,16 @@ def oncall_now(*, at: datetime, team: Team | None = None) -> list[OnCall]:
         ):
             people[pk] = PersonRef(pk, *values)
     result = []
+    ends = [span.end for found in spans.values() for span in found]
     for row in prepared.values_list(_rotation_rows, team_ids, ordered=True):
         pk = row[0]
         rule, ref = _rotation_plan(row, tuple(order[pk]))
         bounds = rule.bounds_at(at)
+        ends.append(bounds[2])  # also before a rotation's first turn, and with nobody to hold it
         for layer in rule.layers():
             shift = on_call_at(rule, layer, spans[pk], at, bounds)
             result.append(OnCall(ref, layer, people.get(shift.person_id) if shift else None, shift))
-    return result
+    return result, min(ends, default=None)
 
 
 def _participant_rows(team_ids: list[int]) -> QuerySet:

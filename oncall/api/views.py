@@ -1,9 +1,12 @@
 """API of on-call and incidents: viewsets whose writes go through the services."""
 
+import math
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
+from django.http import HttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
@@ -15,6 +18,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from catalog import cache as catalog_cache
 from catalog.models import Team
 from catalog.permissions import can_manage_team
 from oncall import metrics, selectors, services
@@ -301,13 +305,42 @@ class OnCallNowView(APIView):
         responses=s.OnCallSerializer(many=True),
     )
     def get(self, request):
+        # "Now" is the same for every signed-in user until a hand-off, an override starts or ends, or something it
+        # shows changes (a rotation, an override, a person's or team's name): kept as the JSON body it was rendered
+        # to, with the catalog's generation, which every such change moves on (catalog/cache.py), and with the
+        # instants it holds between. Not for another time (`at`), nor for the browsable API, which names the user.
+        cacheable = not request.query_params.get("at") and request.accepted_renderer.format == "json"
+        slot = None
+        if cacheable:
+            at = timezone.now()
+            url, media_type = request.build_absolute_uri(), request.accepted_media_type  # e.g. "...; indent=2"
+            kept, slot = catalog_cache.lookup("oncall-now", media_type, url)
+            if kept is not None and kept.since <= at and (kept.until is None or at < kept.until):
+                return HttpResponse(kept.body, content_type=request.accepted_renderer.media_type)
         team = _team_param(request, required=False)
         at = _datetime_param(request, "at") or timezone.now()
-        rows = selectors.oncall_now(at=at, team=team)
+        if slot is None:
+            rows, until = selectors.oncall_now(at=at, team=team), None
+        else:
+            rows, until = selectors.oncall_now_until(at=at, team=team)
         # Built by hand rather than through OnCallSerializer (which documents the shape): a page of 200
         # rotations is 400 rows, and the nested serializer would triple the answer's time.
         instants = _InstantTexts()
-        return Response([_oncall_row(row, instants) for row in rows])
+        data = [_oncall_row(row, instants) for row in rows]
+        if slot is None:
+            return Response(data)
+        body = request.accepted_renderer.render(data, request.accepted_media_type)
+        seconds = math.ceil((until - at).total_seconds()) if until is not None else None
+        catalog_cache.put(slot, _KeptAnswer(at, until, body), seconds=seconds)
+        return HttpResponse(body, content_type=request.accepted_renderer.media_type)
+
+
+class _KeptAnswer(NamedTuple):
+    """A rendered answer of "who is on call now" and the instants it holds between."""
+
+    since: datetime
+    until: datetime | None
+    body: bytes
 
 
 def _person(person) -> dict | None:

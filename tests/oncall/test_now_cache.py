@@ -1,0 +1,211 @@
+"""The cached answer of "who is on call now" (oncall/api/views.py, catalog/cache.py): served until a hand-off, an
+override's start or end, or a committed change to what it shows, and never for another time or the browsable API.
+The suite turns the cache off elsewhere (tests/conftest.py); these tests turn it on and run the on-commit hooks, as
+a real transaction commit would."""
+
+import secrets
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+import time_machine
+from django.core.cache import cache
+
+from catalog import cache as catalog_cache
+from catalog import services as catalog_services
+from oncall import selectors, services
+from oncall.models import Override
+
+NOW = datetime(2026, 3, 4, 12, tzinfo=UTC)  # Wednesday; the week's hand-off is Monday 09:00 Berlin
+HAND_OFF = datetime(2026, 3, 9, 8, tzinfo=UTC)
+URL = "/api/v1/oncall/now/"
+
+
+@pytest.fixture(autouse=True)
+def _cache_on(settings):
+    settings.CATALOG_CACHE_SECONDS = 300
+    # A new generation, so nothing an earlier test cached is reachable (set here: a lost counter restarts at the
+    # clock's nanoseconds, and these tests stop the clock).
+    cache.set(catalog_cache.GENERATION_KEY, secrets.randbits(62), timeout=None)
+
+
+@pytest.fixture
+def clock():
+    with time_machine.travel(NOW, tick=False) as traveller:
+        yield traveller
+
+
+@pytest.fixture
+def committed(django_capture_on_commit_callbacks):
+    def run():
+        return django_capture_on_commit_callbacks(execute=True)
+
+    return run
+
+
+@pytest.fixture
+def rotation(platform, make_rotation, committed, clock):
+    with committed():
+        return make_rotation(platform["team"], platform["people"], start_date=date(2026, 3, 2), has_secondary=True)
+
+
+def holders(api_client, url: str = URL) -> list[tuple[str, str, str | None, str | None]]:
+    response = api_client.get(url)
+    assert response.status_code == 200, response.content
+    return [
+        (r["layer"], r["person"]["full_name"] if r["person"] else None, r["since"], r["until"]) for r in response.json()
+    ]
+
+
+def test_the_answer_is_kept_until_the_hand_off_and_then_computed_for_the_next_turn(
+    api_client, rotation, stakeholder, clock, django_assert_num_queries
+):
+    api_client.force_authenticate(stakeholder)
+    this_week = [
+        ("primary", "Kim Doe", "2026-03-02T08:00:00Z", "2026-03-09T08:00:00Z"),
+        ("secondary", "Sara Doe", "2026-03-02T08:00:00Z", "2026-03-09T08:00:00Z"),
+    ]
+    assert holders(api_client) == this_week
+    clock.move_to(HAND_OFF - timedelta(microseconds=1))
+    with django_assert_num_queries(0):  # force_authenticate reads nothing: the answer comes from the cache
+        assert holders(api_client) == this_week
+    clock.move_to(HAND_OFF)
+    assert holders(api_client) == [
+        ("primary", "Sara Doe", "2026-03-09T08:00:00Z", "2026-03-16T08:00:00Z"),
+        ("secondary", "Ana Doe", "2026-03-09T08:00:00Z", "2026-03-16T08:00:00Z"),
+    ]
+
+
+def test_a_coming_override_takes_over_at_its_start_and_hands_back_at_its_end(
+    api_client, rotation, platform, clock, committed
+):
+    kim, sara, ana = platform["people"]
+    with committed():
+        services.override_create(
+            actor=None,
+            rotation=rotation,
+            person=ana,
+            starts_at=datetime(2026, 3, 5, 8, tzinfo=UTC),
+            ends_at=datetime(2026, 3, 5, 20, tzinfo=UTC),
+        )
+    api_client.force_authenticate(kim.user)
+    assert holders(api_client)[0][1] == "Kim Doe"  # kept, with no write before the override starts
+    clock.move_to(datetime(2026, 3, 5, 7, 59, 59, tzinfo=UTC))
+    assert holders(api_client)[0][1] == "Kim Doe"
+    clock.move_to(datetime(2026, 3, 5, 8, tzinfo=UTC))
+    assert holders(api_client)[0] == ("primary", "Ana Doe", "2026-03-05T08:00:00Z", "2026-03-05T20:00:00Z")
+    clock.move_to(datetime(2026, 3, 5, 19, 59, 59, tzinfo=UTC))
+    assert holders(api_client)[0][1] == "Ana Doe"
+    clock.move_to(datetime(2026, 3, 5, 20, tzinfo=UTC))
+    assert holders(api_client)[0] == ("primary", "Kim Doe", "2026-03-02T08:00:00Z", "2026-03-09T08:00:00Z")
+
+
+def test_every_committed_change_it_shows_makes_the_next_answer_fresh(api_client, rotation, platform, committed):
+    kim, sara, ana = platform["people"]
+    api_client.force_authenticate(kim.user)
+    assert holders(api_client)[0][1] == "Kim Doe"
+
+    with committed():
+        cover = services.override_create(
+            actor=kim.user,
+            rotation=rotation,
+            person=ana,
+            starts_at=NOW - timedelta(hours=1),
+            ends_at=NOW + timedelta(hours=1),
+        )
+    assert holders(api_client)[0][1] == "Ana Doe"
+    with committed():
+        services.override_delete(actor=kim.user, override=cover)
+    assert holders(api_client)[0][1] == "Kim Doe"
+    with committed():  # the participants are replaced in bulk (no model signals): the audit event moves it on
+        services.rotation_update(actor=kim.user, rotation=rotation, participants=[sara, ana, kim])
+    assert [row[1] for row in holders(api_client)] == ["Sara Doe", "Ana Doe"]
+    with committed():
+        catalog_services.person_update(actor=None, person=sara, full_name="Sara Lindqvist")
+    assert holders(api_client)[0][1] == "Sara Lindqvist"
+    with committed():
+        catalog_services.team_update(actor=None, team=platform["team"], slug="platform")
+    assert api_client.get(URL).json()[0]["team"] == "platform"
+    with committed():
+        services.rotation_delete(actor=None, rotation=rotation)
+    assert api_client.get(URL).json() == []
+
+
+def test_a_team_s_answer_and_everyone_s_are_kept_apart(
+    api_client, rotation, other_team, make_rotation, stakeholder, committed
+):
+    with committed():
+        make_rotation(other_team["team"], other_team["people"], name="ML", start_date=date(2026, 3, 2))
+    api_client.force_authenticate(stakeholder)
+    assert {r["team"] for r in api_client.get(URL).json()} == {"data-platform", "mlops"}
+    assert {r["team"] for r in api_client.get(f"{URL}?team=mlops").json()} == {"mlops"}
+    assert {r["team"] for r in api_client.get(URL).json()} == {"data-platform", "mlops"}
+    assert api_client.get(f"{URL}?team=nope").json() == {"team": ["No team with the slug 'nope'."]}
+
+
+def test_an_answer_for_another_time_is_computed_and_never_kept(
+    api_client, rotation, stakeholder, django_assert_num_queries
+):
+    api_client.force_authenticate(stakeholder)
+    assert holders(api_client)[0][1] == "Kim Doe"
+    next_week = f"{URL}?at=2026-03-10T12:00:00Z"
+    assert holders(api_client, next_week)[0][1] == "Sara Doe"
+    with django_assert_num_queries(3):  # participants, overrides, rotations: computed again
+        assert holders(api_client, next_week)[0][1] == "Sara Doe"
+    assert holders(api_client)[0][1] == "Kim Doe"  # and "now" is still now
+
+
+def test_the_browsable_api_is_never_served_from_the_cache(client, rotation, platform):
+    client.force_login(platform["alex"].user)  # the lead, on no rotation
+    assert client.get(URL, HTTP_ACCEPT="application/json")["Content-Type"] == "application/json"
+    page = client.get(URL, HTTP_ACCEPT="text/html")
+    assert page.status_code == 200 and page["Content-Type"].startswith("text/html")
+    assert "alex" in page.content.decode()  # the signed-in user's name, which a shared answer must not carry
+
+
+def test_an_answer_holds_until_the_first_hand_off_override_end_or_override_start(
+    rotation, platform, other_team, make_rotation, clock
+):
+    kim, sara, ana = platform["people"]
+    thursdays = make_rotation(
+        other_team["team"], other_team["people"], name="ML", start_date=date(2026, 3, 2), handoff_weekday=3
+    )
+    rows, until = selectors.oncall_now_until(at=NOW)
+    assert len(rows) == 3 and until == datetime(2026, 3, 5, 8, tzinfo=UTC)  # the other rotation's hand-off
+    assert selectors.oncall_now_until(at=NOW, team=platform["team"])[1] == HAND_OFF
+    Override.objects.create(
+        rotation=rotation,
+        layer="primary",
+        person=ana,
+        starts_at=NOW + timedelta(hours=3),
+        ends_at=NOW + timedelta(days=9),
+    )
+    assert selectors.oncall_now_until(at=NOW, team=platform["team"])[1] == NOW + timedelta(hours=3)
+    assert selectors.oncall_now_until(at=NOW, team=other_team["team"])[1] == datetime(2026, 3, 5, 8, tzinfo=UTC)
+    later = NOW + timedelta(hours=4)  # the override is in force and outlasts the week's turn: the turn ends first
+    assert selectors.oncall_now_until(at=later, team=platform["team"])[1] == HAND_OFF
+    Override.objects.create(
+        rotation=thursdays, layer="primary", person=ana, starts_at=NOW, ends_at=NOW + timedelta(minutes=30)
+    )
+    assert selectors.oncall_now_until(at=NOW, team=other_team["team"])[1] == NOW + timedelta(minutes=30)
+
+
+def test_before_a_rotation_s_first_turn_nobody_holds_it_until_the_turn_starts(
+    api_client, platform, make_rotation, stakeholder, clock, committed
+):
+    with committed():
+        make_rotation(platform["team"], platform["people"], start_date=date(2026, 3, 9))  # next Monday
+    api_client.force_authenticate(stakeholder)
+    assert holders(api_client) == [("primary", None, None, None)]
+    clock.move_to(HAND_OFF)
+    assert holders(api_client)[0][:2] == ("primary", "Kim Doe")
+
+
+def test_with_no_rotation_the_empty_answer_is_kept_until_one_is_made(
+    api_client, platform, make_rotation, stakeholder, committed, clock
+):
+    api_client.force_authenticate(stakeholder)
+    assert api_client.get(URL).json() == []
+    assert selectors.oncall_now_until(at=NOW) == ([], None)
+    with committed():
+        make_rotation(platform["team"], platform["people"], start_date=date(2026, 3, 2))
+    assert holders(api_client)[0][1] == "Kim Doe"
