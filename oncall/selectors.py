@@ -122,10 +122,8 @@ def oncall_now_until(*, at: datetime, team: Team | None = None) -> tuple[list[On
     hand-off, the end of an override in force, or the start of the next override (None: no rotation has a turn
     to end and no override is coming). From `at` up to then, asking again gives the same answer."""
     rows, first_end = _holders_at(at, team)
-    coming = Override.objects.filter(starts_at__gt=at)
-    if team is not None:
-        coming = coming.filter(rotation__team=team)
-    next_start = coming.order_by("starts_at").values_list("starts_at", flat=True).first()
+    team_ids = [team.pk] if team is not None else []
+    next_start = next(iter(prepared.values_list(_next_override_start, [at, *team_ids], ordered=True)), (None,))[0]
     ends = [instant for instant in (first_end, next_start) if instant is not None]
     return rows, min(ends, default=None)
 
@@ -181,6 +179,16 @@ def _override_rows_covering(values: list) -> QuerySet:
     if team_ids:
         found = found.filter(rotation__team_id__in=team_ids)
     return found.values_list("id", "rotation_id", "layer", "person_id", "starts_at", "ends_at")
+
+
+def _next_override_start(values: list) -> QuerySet:
+    """The start of the first override after an instant (`values`: the instant, then the team's id if only a
+    team's are wanted)."""
+    after, *team_ids = values
+    found = Override.objects.filter(starts_at__gt=after)
+    if team_ids:
+        found = found.filter(rotation__team_id__in=team_ids)
+    return found.order_by("starts_at").values_list("starts_at")[:1]
 
 
 def _rotation_rows(team_ids: list[int]) -> QuerySet:

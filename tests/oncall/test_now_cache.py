@@ -172,6 +172,14 @@ def test_an_answer_holds_until_the_first_hand_off_override_end_or_override_start
     rows, until = selectors.oncall_now_until(at=NOW)
     assert len(rows) == 3 and until == datetime(2026, 3, 5, 8, tzinfo=UTC)  # the other rotation's hand-off
     assert selectors.oncall_now_until(at=NOW, team=platform["team"])[1] == HAND_OFF
+    Override.objects.create(  # the later of two coming overrides, made first
+        rotation=rotation,
+        layer="secondary",
+        person=kim,
+        starts_at=NOW + timedelta(hours=6),
+        ends_at=NOW + timedelta(hours=7),
+    )
+    assert selectors.oncall_now_until(at=NOW, team=platform["team"])[1] == NOW + timedelta(hours=6)
     Override.objects.create(
         rotation=rotation,
         layer="primary",
@@ -181,7 +189,7 @@ def test_an_answer_holds_until_the_first_hand_off_override_end_or_override_start
     )
     assert selectors.oncall_now_until(at=NOW, team=platform["team"])[1] == NOW + timedelta(hours=3)
     assert selectors.oncall_now_until(at=NOW, team=other_team["team"])[1] == datetime(2026, 3, 5, 8, tzinfo=UTC)
-    later = NOW + timedelta(hours=4)  # the override is in force and outlasts the week's turn: the turn ends first
+    later = NOW + timedelta(hours=7)  # the override is in force and outlasts the week's turn: the turn ends first
     assert selectors.oncall_now_until(at=later, team=platform["team"])[1] == HAND_OFF
     Override.objects.create(
         rotation=thursdays, layer="primary", person=ana, starts_at=NOW, ends_at=NOW + timedelta(minutes=30)
