@@ -130,6 +130,13 @@ def test_every_committed_change_it_shows_makes_the_next_answer_fresh(api_client,
     assert api_client.get(URL).json() == []
 
 
+def test_a_kept_answer_is_still_only_for_the_signed_in(api_client, rotation, stakeholder):
+    api_client.force_authenticate(stakeholder)
+    assert holders(api_client)[0][1] == "Kim Doe"
+    api_client.force_authenticate(None)
+    assert api_client.get(URL).status_code == 401
+
+
 def test_a_team_s_answer_and_everyone_s_are_kept_apart(
     api_client, rotation, other_team, make_rotation, stakeholder, committed
 ):
