@@ -39,7 +39,7 @@ def test_the_home_takes_the_same_queries_for_5_or_50_rotations(client, platform,
             person = Person.objects.create(full_name=f"P{i}{name}", slug=f"p{i}{name}")
             RotationParticipant.objects.create(rotation=rotation, person=person, position=position)
     client.force_login(platform["people"][0].user)
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(15):
         response = client.get("/oncall/")
     assert response.content.decode().count("/oncall/rotations/r") == count
 
