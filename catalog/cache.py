@@ -1,4 +1,4 @@
-"""Cached catalog reads: a generation number that every committed catalog change moves on, and answers kept with it.
+"""Cached reads: generation numbers that every committed change moves on, and answers kept with them.
 
 A cached answer is kept with the generation it was computed in and counts only while that generation is current, so
 a change makes every older answer unreachable at once (they expire or are replaced); nothing has to know which
@@ -8,15 +8,22 @@ the change commits: a reader can never cache a pre-change answer under the post-
 Redis increments atomically; the file cache of the embedded default does a read and a write, so two changes
 committed at the same instant may move it once, and an answer computed between them lives until it expires.
 
-What moves it: any save or delete of a catalog model the API shows (signals), and of the few models of other apps
-that a cached answer shows (`watch`: on-call's rotations, participants and overrides), any audit event about one of
-those objects (the services record one for every change, bulk ones included), and the bulk importer and generator
-(explicitly).
+There is a generation per kind of answer, so a change moves only those of the answers it can touch: the catalog's
+(`CATALOG`: the entity lists and search results) and on-call's ("who is on call now", `oncall/apps.py`). What moves
+one: any save or delete of a model it `watch`es (signals), any audit event about such an object (the services
+record one for every change, bulk ones included), and the bulk importer and generator (`changed_everywhere()`:
+every generation, as a bulk load writes people and teams too).
+
+The cache is an accelerator, never a dependency: while it is unreachable, answers are computed (and a warning
+logged). A change committed meanwhile cannot move the generation, so an answer cached before it may be served again
+once the cache is back, until it expires (CATALOG_CACHE_SECONDS).
 """
 
-import contextlib
+import functools
 import hashlib
+import logging
 import time
+from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,36 +34,56 @@ from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
-GENERATION_KEY = "catalog:generation"
+CATALOG = "catalog:generation"
+GENERATION_KEY = CATALOG  # the catalog's, for callers that name it so
 # Measurements stream in all day and are not part of any cached answer.
 NOT_SHOWN = {"slimeasurement", "freshnessheartbeat", "entitydocument"}
 
+logger = logging.getLogger(__name__)
+_watched: dict[type, set[str]] = defaultdict(set)  # model -> the generations its changes move
 
-def generation() -> int:
-    value = cache.get(GENERATION_KEY)
+
+def generation(key: str = CATALOG) -> int:
+    value = cache.get(key)
     if value is None:
         # A lost counter (evicted, flushed) restarts somewhere new, never at a number older answers were keyed by.
-        cache.add(GENERATION_KEY, time.time_ns(), timeout=None)
-        value = cache.get(GENERATION_KEY, 0)
+        cache.add(key, time.time_ns(), timeout=None)
+        value = cache.get(key, 0)
     return value
 
 
-def _move_on() -> None:
-    with contextlib.suppress(ValueError):  # no counter yet: the next reader starts one
-        cache.incr(GENERATION_KEY)
+@functools.cache  # one function per generation: `changed` finds it among the on-commit hooks by identity
+def _mover(key: str):
+    def move_on() -> None:
+        try:
+            cache.incr(key)
+        except ValueError:
+            pass  # no counter yet: the next reader starts one
+        except Exception:  # the change is committed: it must not fail for the cache (see the module's docstring)
+            logger.warning("The cache is unreachable: %s did not move on.", key, exc_info=True)
+
+    return move_on
 
 
-def changed() -> None:
-    """Call after writing the catalog without the ORM's signals (bulk inserts, COPY); once per transaction."""
+def changed_everywhere() -> None:
+    """Move every generation on: call it after writing without the ORM's signals (bulk inserts, COPY)."""
+    changed(*{key for found in _watched.values() for key in found})
+
+
+def changed(*keys: str) -> None:
+    """Move the generations `keys` on after the current transaction commits (at once outside one); once per
+    transaction and generation, however often it is called."""
     if not settings.CATALOG_CACHE_SECONDS:
         return  # nothing is cached, so there is nothing to make unreachable
-    if not connection.in_atomic_block:
-        _move_on()
-    else:
+    for key in keys:
+        move_on = _mover(key)
+        if not connection.in_atomic_block:
+            move_on()
+            continue
         # Once per transaction and savepoint: a cascade of signals must not queue a counter move per row.
         savepoints = set(connection.savepoint_ids)
-        if not any(func is _move_on and sids == savepoints for sids, func, *_ in connection.run_on_commit):
-            transaction.on_commit(_move_on)
+        if not any(func is move_on and sids == savepoints for sids, func, *_ in connection.run_on_commit):
+            transaction.on_commit(move_on)
 
 
 @dataclass(frozen=True)
@@ -67,18 +94,23 @@ class Slot:
     generation: int
 
 
-def lookup(*parts: str) -> tuple[Any, Slot | None]:
+def lookup(*parts: str, generation_key: str = CATALOG) -> tuple[Any, Slot | None]:
     """(the cached answer or None, the slot to `put` a computed one in); (None, None) when caching is off
-    (CATALOG_CACHE_SECONDS=0). The generation and the answer are read in one round trip (MGET on Redis): an
-    answer is kept with the generation it was computed in and counts only while that is the current one."""
+    (CATALOG_CACHE_SECONDS=0) or the cache is unreachable. The generation and the answer are read in one round trip
+    (MGET on Redis): an answer is kept with the generation it was computed in and counts only while that is the
+    current one."""
     if not settings.CATALOG_CACHE_SECONDS:
         return None, None
     # Hashed: the parts are URLs and search words, of any length and with any characters.
-    answer_key = "catalog:answer:" + hashlib.sha256("\x00".join(parts).encode()).hexdigest()
-    found = cache.get_many([GENERATION_KEY, answer_key])
-    current = found.get(GENERATION_KEY)
-    if current is None:
-        current = generation()
+    answer_key = f"{generation_key}:answer:" + hashlib.sha256("\x00".join(parts).encode()).hexdigest()
+    try:
+        found = cache.get_many([generation_key, answer_key])
+        current = found.get(generation_key)
+        if current is None:
+            current = generation(generation_key)
+    except Exception:  # the cache is down: compute (Redis's errors are not Django's; any backend's are possible)
+        logger.warning("The cache is unreachable: answers are computed.", exc_info=True)
+        return None, None
     slot = Slot(answer_key, current)
     kept = found.get(answer_key)
     if isinstance(kept, tuple) and len(kept) == 2 and kept[0] == current:
@@ -88,32 +120,29 @@ def lookup(*parts: str) -> tuple[Any, Slot | None]:
 
 def put(slot: Slot | None, answer, *, seconds: float | None = None) -> None:
     """Keep `answer` in `slot` for CATALOG_CACHE_SECONDS, or fewer `seconds` if it holds only that long."""
-    if slot is not None:
-        timeout = settings.CATALOG_CACHE_SECONDS if seconds is None else min(seconds, settings.CATALOG_CACHE_SECONDS)
-        if timeout > 0:
+    if slot is None:
+        return
+    timeout = settings.CATALOG_CACHE_SECONDS if seconds is None else min(seconds, settings.CATALOG_CACHE_SECONDS)
+    if timeout > 0:
+        try:
             cache.set(slot.key, (slot.generation, answer), timeout=timeout)
+        except Exception:  # as in lookup: the answer is still given, only not kept
+            logger.warning("The cache is unreachable: an answer is not kept.", exc_info=True)
 
 
 def _on_model_change(sender, **kwargs) -> None:
-    changed()
-
-
-_watched: set[type] = set()  # the models whose changes move the generation
+    changed(*_watched.get(sender, ()))
 
 
 def _on_audit_event(sender, instance, created: bool, **kwargs) -> None:
-    if (
-        created
-        and instance.target_type_id
-        and ContentType.objects.get_for_id(instance.target_type_id).model_class() in _watched
-    ):
-        changed()
+    if created and instance.target_type_id:
+        changed(*_watched.get(ContentType.objects.get_for_id(instance.target_type_id).model_class(), ()))
 
 
-def watch(*models: type) -> None:
-    """Move the generation on every save and delete of `models`, and every audit event about one of them."""
+def watch(*models: type, generation_key: str = CATALOG) -> None:
+    """Move `generation_key` on at every save and delete of `models`, and every audit event about one of them."""
     for model in models:
-        _watched.add(model)
+        _watched[model].add(generation_key)
         name = f"{model._meta.app_label}-{model.__name__}"
         post_save.connect(_on_model_change, sender=model, dispatch_uid=f"catalog-cache-save-{name}")
         post_delete.connect(_on_model_change, sender=model, dispatch_uid=f"catalog-cache-delete-{name}")

@@ -9,8 +9,12 @@ class OncallConfig(AppConfig):
 
     def ready(self) -> None:
         from catalog import cache
+        from catalog.models import Person, Team
         from oncall import panels
         from oncall.models import Override, Rotation, RotationParticipant
+        from oncall.selectors import NOW_GENERATION
 
         panels.register()
-        cache.watch(Rotation, RotationParticipant, Override)  # "who is on call now" is cached with the catalog
+        # What "who is on call now" shows: its cached answers are kept apart from the catalog's, so catalog traffic
+        # (measurements, entity edits) does not throw them away.
+        cache.watch(Rotation, RotationParticipant, Override, Person, Team, generation_key=NOW_GENERATION)

@@ -28,6 +28,8 @@ from oncall.shifts import OverrideSpan, Rule, Shift, layer_shifts, on_call_at
 from portal import prepared
 
 R3_HORIZON = timedelta(weeks=26)  # how far ahead a change is checked against R3
+# The generation of the API's cached answers of "who is on call now" (catalog/cache.py; what moves it: oncall/apps.py).
+NOW_GENERATION = "oncall:now:generation"
 
 
 @dataclass(slots=True, frozen=True)  # frozen: one is shared by every answer while its rotation is unchanged

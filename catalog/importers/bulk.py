@@ -76,9 +76,9 @@ def ids_by_slug(table: str, slugs: Iterable[str]) -> dict[str, int]:
 
 def loaded() -> None:
     """After a bulk load: fresh planner statistics, so the first pages after a large import are served by the
-    indexes rather than by plans made for an empty table (PostgreSQL), and a new catalog generation (COPY and
-    bulk inserts send no signals)."""
+    indexes rather than by plans made for an empty table (PostgreSQL), and new generations of every cached answer
+    (COPY and bulk inserts send no signals; people and teams are also in "who is on call now")."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(f"ANALYZE {', '.join(LOADED_TABLES)}")
-    catalog_cache.changed()
+    catalog_cache.changed_everywhere()

@@ -2,7 +2,6 @@
 
 import math
 from datetime import datetime, timedelta
-from typing import NamedTuple
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
@@ -306,17 +305,23 @@ class OnCallNowView(APIView):
     )
     def get(self, request):
         # "Now" is the same for every signed-in user until a hand-off, an override starts or ends, or something it
-        # shows changes (a rotation, an override, a person's or team's name): kept as the JSON body it was rendered
-        # to, with the catalog's generation, which every such change moves on (catalog/cache.py), and with the
+        # shows changes (a rotation, an override, a person or a team): kept as the JSON body it was rendered to,
+        # with its own generation, which every such change moves on (catalog/cache.py, oncall/apps.py), and with the
         # instants it holds between. Not for another time (`at`), nor for the browsable API, which names the user.
         cacheable = not request.query_params.get("at") and request.accepted_renderer.format == "json"
         slot = None
         if cacheable:
             at = timezone.now()
-            url, media_type = request.build_absolute_uri(), request.accepted_media_type  # e.g. "...; indent=2"
-            kept, slot = catalog_cache.lookup("oncall-now", media_type, url)
-            if kept is not None and kept.since <= at and (kept.until is None or at < kept.until):
-                return HttpResponse(kept.body, content_type=request.accepted_renderer.media_type)
+            # Keyed by what the body depends on (e.g. "application/json; indent=2"), not the URL: any other query
+            # parameter would only store another copy.
+            media_type, team_slug = request.accepted_media_type, request.query_params.get("team", "")
+            kept, slot = catalog_cache.lookup(
+                "oncall-now", media_type, team_slug, generation_key=selectors.NOW_GENERATION
+            )
+            if kept is not None:
+                since, until, body = kept
+                if since <= at and (until is None or at < until):
+                    return HttpResponse(body, content_type=request.accepted_renderer.media_type)
         team = _team_param(request, required=False)
         at = _datetime_param(request, "at") or timezone.now()
         if slot is None:
@@ -331,16 +336,8 @@ class OnCallNowView(APIView):
             return Response(data)
         body = request.accepted_renderer.render(data, request.accepted_media_type)
         seconds = math.ceil((until - at).total_seconds()) if until is not None else None
-        catalog_cache.put(slot, _KeptAnswer(at, until, body), seconds=seconds)
+        catalog_cache.put(slot, (at, until, body), seconds=seconds)  # plain values: no class of ours is pickled
         return HttpResponse(body, content_type=request.accepted_renderer.media_type)
-
-
-class _KeptAnswer(NamedTuple):
-    """A rendered answer of "who is on call now" and the instants it holds between."""
-
-    since: datetime
-    until: datetime | None
-    body: bytes
 
 
 def _person(person) -> dict | None:

@@ -8,12 +8,16 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import time_machine
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from catalog import cache as catalog_cache
 from catalog import services as catalog_services
+from catalog.models import Service
 from oncall import selectors, services
-from oncall.models import Override
+from oncall.models import Override, RotationParticipant
+from portal import audit
 
 NOW = datetime(2026, 3, 4, 12, tzinfo=UTC)  # Wednesday; the week's hand-off is Monday 09:00 Berlin
 HAND_OFF = datetime(2026, 3, 9, 8, tzinfo=UTC)
@@ -23,9 +27,10 @@ URL = "/api/v1/oncall/now/"
 @pytest.fixture(autouse=True)
 def _cache_on(settings):
     settings.CATALOG_CACHE_SECONDS = 300
-    # A new generation, so nothing an earlier test cached is reachable (set here: a lost counter restarts at the
+    # New generations, so nothing an earlier test cached is reachable (set here: a lost counter restarts at the
     # clock's nanoseconds, and these tests stop the clock).
-    cache.set(catalog_cache.GENERATION_KEY, secrets.randbits(62), timeout=None)
+    for key in (catalog_cache.CATALOG, selectors.NOW_GENERATION):
+        cache.set(key, secrets.randbits(62), timeout=None)
 
 
 @pytest.fixture
@@ -116,7 +121,7 @@ def test_every_committed_change_it_shows_makes_the_next_answer_fresh(api_client,
     with committed():
         services.override_delete(actor=kim.user, override=cover)
     assert holders(api_client)[0][1] == "Kim Doe"
-    with committed():  # the participants are replaced in bulk (no model signals): the audit event moves it on
+    with committed():
         services.rotation_update(actor=kim.user, rotation=rotation, participants=[sara, ana, kim])
     assert [row[1] for row in holders(api_client)] == ["Sara Doe", "Ana Doe"]
     with committed():
@@ -224,3 +229,83 @@ def test_with_no_rotation_the_empty_answer_is_kept_until_one_is_made(
     with committed():
         make_rotation(platform["team"], platform["people"], start_date=date(2026, 3, 2))
     assert holders(api_client)[0][1] == "Kim Doe"
+
+
+def computed(api_client, url: str = URL) -> bool:
+    """Whether answering `url` read the database (force_authenticate reads nothing: a kept answer reads nothing)."""
+    with CaptureQueriesContext(connection) as queries:
+        assert api_client.get(url).status_code == 200
+    return len(queries) > 0
+
+
+def test_a_change_written_without_signals_is_seen_through_its_audit_event(
+    api_client, rotation, platform, stakeholder, committed
+):
+    kim, sara, ana = platform["people"]
+    api_client.force_authenticate(stakeholder)
+    assert holders(api_client)[0][1] == "Kim Doe"
+    # As a service writing in bulk would: one transaction, no model signal, only the audit event about the rotation.
+    with committed(), transaction.atomic():
+        RotationParticipant.objects.filter(rotation=rotation, position=0).update(person=platform["alex"])
+        audit.record(actor=None, verb="rotation.updated", target=rotation)
+    assert holders(api_client)[0][1] == "Alex Doe"
+
+
+def test_an_answer_is_not_served_for_an_instant_before_it_was_computed(api_client, rotation, stakeholder, clock):
+    api_client.force_authenticate(stakeholder)
+    assert computed(api_client)
+    assert not computed(api_client)
+    clock.move_to(NOW - timedelta(seconds=1))  # another server whose clock is behind, say
+    assert computed(api_client)
+
+
+def test_catalog_traffic_keeps_the_answer_and_on_call_changes_keep_the_catalog_s(
+    api_client, rotation, platform, stakeholder, committed
+):
+    api_client.force_authenticate(stakeholder)
+    assert computed(api_client)
+    catalog_generation = catalog_cache.generation()
+    with committed():
+        service = Service.objects.create(name="Airflow", slug="airflow", kind="pipeline", tier=2)
+        catalog_services.entity_delete(actor=None, entity=service)
+    assert catalog_cache.generation() > catalog_generation
+    assert not computed(api_client)  # a service's change does not touch who is on call
+
+    catalog_generation = catalog_cache.generation()
+    with committed():
+        services.feed_reset(actor=None, rotation=rotation)
+    assert catalog_cache.generation() == catalog_generation  # nor a rotation's the catalog's lists
+    assert computed(api_client)
+
+
+def test_other_query_parameters_share_the_answer_and_another_format_is_kept_apart(api_client, rotation, stakeholder):
+    api_client.force_authenticate(stakeholder)
+    assert computed(api_client)
+    assert not computed(api_client, f"{URL}?utm=1")
+    indented = api_client.get(URL, HTTP_ACCEPT="application/json; indent=2")
+    assert indented.content.startswith(b"[\n  {")
+    assert api_client.get(URL).content.startswith(b'[{"team"')
+
+
+def test_with_the_cache_unreachable_the_answer_is_computed_and_changes_still_commit(
+    api_client, rotation, platform, stakeholder, committed, monkeypatch
+):
+    api_client.force_authenticate(stakeholder)
+    assert holders(api_client)[0][1] == "Kim Doe"
+
+    def unreachable(*args, **kwargs):
+        raise ConnectionError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    for method in ("get", "get_many", "set", "add", "incr"):
+        monkeypatch.setattr(caches["default"], method, unreachable)
+    kim, sara, ana = platform["people"]
+    with committed():
+        services.override_create(
+            actor=None,
+            rotation=rotation,
+            person=ana,
+            starts_at=NOW - timedelta(hours=1),
+            ends_at=NOW + timedelta(hours=1),
+        )
+    assert Override.objects.filter(person=ana).exists()
+    assert holders(api_client)[0][1] == "Ana Doe"
