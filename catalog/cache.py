@@ -34,8 +34,7 @@ from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
-CATALOG = "catalog:generation"
-GENERATION_KEY = CATALOG  # the catalog's, for callers that name it so
+CATALOG = "catalog:generation"  # of the catalog's cached answers: the entity lists and search results
 # Measurements stream in all day and are not part of any cached answer.
 NOT_SHOWN = {"slimeasurement", "freshnessheartbeat", "entitydocument"}
 
@@ -102,7 +101,8 @@ def lookup(*parts: str, generation_key: str = CATALOG) -> tuple[Any, Slot | None
     if not settings.CATALOG_CACHE_SECONDS:
         return None, None
     # Hashed: the parts are URLs and search words, of any length and with any characters.
-    answer_key = f"{generation_key}:answer:" + hashlib.sha256("\x00".join(parts).encode()).hexdigest()
+    prefix = generation_key.removesuffix(":generation")  # "catalog:generation" keeps "catalog:answer:..."
+    answer_key = f"{prefix}:answer:" + hashlib.sha256("\x00".join(parts).encode()).hexdigest()
     try:
         found = cache.get_many([generation_key, answer_key])
         current = found.get(generation_key)

@@ -24,7 +24,7 @@ def org(make_user):
 @pytest.fixture(autouse=True)
 def _cache_on(settings):
     settings.CATALOG_CACHE_SECONDS = 300
-    cache.delete(catalog_cache.GENERATION_KEY)  # a new generation: nothing an earlier test cached is reachable
+    cache.delete(catalog_cache.CATALOG)  # a new generation: nothing an earlier test cached is reachable
 
 
 @pytest.fixture
@@ -135,7 +135,7 @@ def test_a_teams_own_list_is_read_fresh_and_the_same_list_with_another_filter_is
 
 def test_a_lost_generation_counter_never_revives_older_answers(org):
     first = catalog_cache.generation()
-    cache.delete(catalog_cache.GENERATION_KEY)
+    cache.delete(catalog_cache.CATALOG)
     assert catalog_cache.generation() > first
 
 
