@@ -14,6 +14,7 @@ from django.test.utils import CaptureQueriesContext
 
 from catalog import cache as catalog_cache
 from catalog import services as catalog_services
+from catalog.importers.backstage import import_descriptors
 from catalog.models import Service
 from oncall import selectors, services
 from oncall.models import Override, RotationParticipant
@@ -309,3 +310,16 @@ def test_with_the_cache_unreachable_the_answer_is_computed_and_changes_still_com
         )
     assert Override.objects.filter(person=ana).exists()
     assert holders(api_client)[0][1] == "Ana Doe"
+
+
+def test_a_bulk_import_that_renames_a_person_on_call_is_seen_at_once(api_client, rotation, platform, committed):
+    api_client.force_authenticate(platform["alex"].user)
+    assert holders(api_client)[0][1] == "Kim Doe"
+    descriptor = """apiVersion: backstage.io/v1alpha1
+kind: User
+metadata: {name: kim}
+spec: {profile: {displayName: Kim Lindqvist, email: kim@example.com}, memberOf: []}
+"""
+    with committed(), transaction.atomic():  # the importer writes in bulk, without model signals
+        import_descriptors(actor=platform["alex"].user, sources=[("users.yaml", descriptor)])
+    assert holders(api_client)[0][1] == "Kim Lindqvist"
