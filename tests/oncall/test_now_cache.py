@@ -54,6 +54,11 @@ def rotation(platform, make_rotation, committed, clock):
         return make_rotation(platform["team"], platform["people"], start_date=date(2026, 3, 2), has_secondary=True)
 
 
+def cover_by(rotation, person, starts_at: datetime, ends_at: datetime, actor=None) -> Override:
+    """`person` covers the primary layer of `rotation` through the service (checked and audited)."""
+    return services.override_create(actor=actor, rotation=rotation, person=person, starts_at=starts_at, ends_at=ends_at)
+
+
 def holders(api_client, url: str = URL) -> list[tuple[str, str, str | None, str | None]]:
     response = api_client.get(url)
     assert response.status_code == 200, response.content
@@ -86,13 +91,7 @@ def test_a_coming_override_takes_over_at_its_start_and_hands_back_at_its_end(
 ):
     kim, sara, ana = platform["people"]
     with committed():
-        services.override_create(
-            actor=None,
-            rotation=rotation,
-            person=ana,
-            starts_at=datetime(2026, 3, 5, 8, tzinfo=UTC),
-            ends_at=datetime(2026, 3, 5, 20, tzinfo=UTC),
-        )
+        cover_by(rotation, ana, datetime(2026, 3, 5, 8, tzinfo=UTC), datetime(2026, 3, 5, 20, tzinfo=UTC))
     api_client.force_authenticate(kim.user)
     assert holders(api_client)[0][1] == "Kim Doe"  # kept, with no write before the override starts
     clock.move_to(datetime(2026, 3, 5, 7, 59, 59, tzinfo=UTC))
@@ -111,13 +110,7 @@ def test_every_committed_change_it_shows_makes_the_next_answer_fresh(api_client,
     assert holders(api_client)[0][1] == "Kim Doe"
 
     with committed():
-        cover = services.override_create(
-            actor=kim.user,
-            rotation=rotation,
-            person=ana,
-            starts_at=NOW - timedelta(hours=1),
-            ends_at=NOW + timedelta(hours=1),
-        )
+        cover = cover_by(rotation, ana, NOW - timedelta(hours=1), NOW + timedelta(hours=1), actor=kim.user)
     assert holders(api_client)[0][1] == "Ana Doe"
     with committed():
         services.override_delete(actor=kim.user, override=cover)
@@ -184,30 +177,23 @@ def test_an_answer_holds_until_the_first_hand_off_override_end_or_override_start
     )
     rows, until = selectors.oncall_now_until(at=NOW)
     assert len(rows) == 3 and until == datetime(2026, 3, 5, 8, tzinfo=UTC)  # the other rotation's hand-off
-    assert selectors.oncall_now_until(at=NOW, team=platform["team"])[1] == HAND_OFF
-    Override.objects.create(  # the later of two coming overrides, made first
-        rotation=rotation,
-        layer="secondary",
-        person=kim,
-        starts_at=NOW + timedelta(hours=6),
-        ends_at=NOW + timedelta(hours=7),
-    )
-    assert selectors.oncall_now_until(at=NOW, team=platform["team"])[1] == NOW + timedelta(hours=6)
-    Override.objects.create(
-        rotation=rotation,
-        layer="primary",
-        person=ana,
-        starts_at=NOW + timedelta(hours=3),
-        ends_at=NOW + timedelta(days=9),
-    )
-    assert selectors.oncall_now_until(at=NOW, team=platform["team"])[1] == NOW + timedelta(hours=3)
-    assert selectors.oncall_now_until(at=NOW, team=other_team["team"])[1] == datetime(2026, 3, 5, 8, tzinfo=UTC)
-    later = NOW + timedelta(hours=7)  # the override is in force and outlasts the week's turn: the turn ends first
-    assert selectors.oncall_now_until(at=later, team=platform["team"])[1] == HAND_OFF
-    Override.objects.create(
-        rotation=thursdays, layer="primary", person=ana, starts_at=NOW, ends_at=NOW + timedelta(minutes=30)
-    )
-    assert selectors.oncall_now_until(at=NOW, team=other_team["team"])[1] == NOW + timedelta(minutes=30)
+
+    def until_for(team, at=NOW) -> datetime | None:
+        return selectors.oncall_now_until(at=at, team=team["team"])[1]
+
+    def cover(rotation, layer: str, person, starts_at: datetime, ends_at: datetime) -> None:
+        Override.objects.create(rotation=rotation, layer=layer, person=person, starts_at=starts_at, ends_at=ends_at)
+
+    assert until_for(platform) == HAND_OFF
+    cover(rotation, "secondary", kim, NOW + timedelta(hours=6), NOW + timedelta(hours=7))  # the later, made first
+    assert until_for(platform) == NOW + timedelta(hours=6)
+    cover(rotation, "primary", ana, NOW + timedelta(hours=3), NOW + timedelta(days=9))
+    assert until_for(platform) == NOW + timedelta(hours=3)
+    assert until_for(other_team) == datetime(2026, 3, 5, 8, tzinfo=UTC)
+    # At 19:00 the override is in force and outlasts the week's turn: the turn ends first.
+    assert until_for(platform, at=NOW + timedelta(hours=7)) == HAND_OFF
+    cover(thursdays, "primary", ana, NOW, NOW + timedelta(minutes=30))
+    assert until_for(other_team) == NOW + timedelta(minutes=30)
 
 
 def test_before_a_rotation_s_first_turn_nobody_holds_it_until_the_turn_starts(
@@ -301,13 +287,7 @@ def test_with_the_cache_unreachable_the_answer_is_computed_and_changes_still_com
         monkeypatch.setattr(caches["default"], method, unreachable)
     kim, sara, ana = platform["people"]
     with committed():
-        services.override_create(
-            actor=None,
-            rotation=rotation,
-            person=ana,
-            starts_at=NOW - timedelta(hours=1),
-            ends_at=NOW + timedelta(hours=1),
-        )
+        cover_by(rotation, ana, NOW - timedelta(hours=1), NOW + timedelta(hours=1))
     assert Override.objects.filter(person=ana).exists()
     assert holders(api_client)[0][1] == "Ana Doe"
 
