@@ -7,17 +7,15 @@ import django
 
 
 def credentials() -> dict:
-    from importlib import import_module
-
-    from django.conf import settings
     from django.contrib.auth.models import Group, User
+    from django.contrib.sessions.backends.db import SessionStore
 
     from portal import services
 
     user, _ = User.objects.get_or_create(username="bench-lead")
     user.groups.add(Group.objects.get_or_create(name="lead")[0])
     _token, secret = services.api_token_create(actor=None, user=user, name="bench", expires_in_days=None)
-    session = import_module(settings.SESSION_ENGINE).SessionStore()
+    session = SessionStore()
     session["_auth_user_id"] = str(user.pk)
     session["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
     session["_auth_user_hash"] = user.get_session_auth_hash()

@@ -116,23 +116,28 @@ def oncall_now(*, at: datetime, team: Team | None = None) -> list[OnCall]:
     are prepared statements on PostgreSQL (portal/prepared.py): building them with the ORM and planning them
     took as long as running them.
     """
-    return _holders_at(at, team)[0]
+    return _holders_at(at, _team_ids(team))[0]
 
 
 def oncall_now_until(*, at: datetime, team: Team | None = None) -> tuple[list[OnCall], datetime | None]:
     """`oncall_now`'s answer and the instant it stops holding unless rotations or overrides change: the first
     hand-off, the end of an override in force, or the start of the next override (None: no rotation has a turn
     to end and no override is coming). From `at` up to then, asking again gives the same answer."""
-    rows, first_end = _holders_at(at, team)
-    team_ids = [team.pk] if team is not None else []
+    team_ids = _team_ids(team)
+    rows, first_end = _holders_at(at, team_ids)
     next_start = next(iter(prepared.values_list(_next_override_start, [at, *team_ids], ordered=True)), (None,))[0]
     ends = [instant for instant in (first_end, next_start) if instant is not None]
     return rows, min(ends, default=None)
 
 
-def _holders_at(at: datetime, team: Team | None) -> tuple[list[OnCall], datetime | None]:
-    """Who holds each layer at `at`, and the first end of a shift or of an override in force among them."""
-    team_ids = [team.pk] if team is not None else []
+def _team_ids(team: Team | None) -> list[int]:
+    """The ids the prepared reads below filter on: the team's, or none for every team."""
+    return [team.pk] if team is not None else []
+
+
+def _holders_at(at: datetime, team_ids: list[int]) -> tuple[list[OnCall], datetime | None]:
+    """Who holds each layer at `at` (of the team in `team_ids`, or all), and the first end of a shift or of an
+    override in force among them."""
     order: dict[int, list[int]] = defaultdict(list)
     people: dict[int, PersonRef] = {}
     for rotation_id, *person in prepared.values_list(_participant_rows, team_ids, ordered=True):

@@ -308,10 +308,10 @@ class OnCallNowView(APIView):
         # shows changes (a rotation, an override, a person or a team): kept as the JSON body it was rendered to,
         # with its own generation, which every such change moves on (catalog/cache.py, oncall/apps.py), and with the
         # instants it holds between. Not for another time (`at`), nor for the browsable API, which names the user.
-        cacheable = not request.query_params.get("at") and request.accepted_renderer.format == "json"
+        asked_at = _datetime_param(request, "at")
+        at = asked_at or timezone.now()
         slot = None
-        if cacheable:
-            at = timezone.now()
+        if asked_at is None and request.accepted_renderer.format == "json":
             # Keyed by what the body depends on (e.g. "application/json; indent=2"), not the URL: any other query
             # parameter would only store another copy.
             media_type, team_slug = request.accepted_media_type, request.query_params.get("team", "")
@@ -323,7 +323,6 @@ class OnCallNowView(APIView):
                 if since <= at and (until is None or at < until):
                     return HttpResponse(body, content_type=request.accepted_renderer.media_type)
         team = _team_param(request, required=False)
-        at = _datetime_param(request, "at") or timezone.now()
         if slot is None:
             rows, until = selectors.oncall_now(at=at, team=team), None
         else:
