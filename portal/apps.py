@@ -9,6 +9,7 @@ class PortalConfig(AppConfig):
 
     def ready(self) -> None:
         from portal import panels
-        from portal.api import schema  # noqa: F401 (registers the OpenAPI token scheme)
+        from portal.api import checked_tokens, schema  # noqa: F401 (schema registers the OpenAPI token scheme)
 
         panels.register()
+        checked_tokens.connect()

@@ -198,6 +198,9 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "portal.api.exceptions.portal_exception_handler",
 }
+# Each web process keeps the API tokens it has checked until PostgreSQL notifies a change to tokens or users
+# (portal/api/checked_tokens.py). Off for a pooler in transaction mode, which cannot LISTEN.
+API_TOKEN_CACHE = env_bool("API_TOKEN_CACHE", True)
 KNOX_TOKEN_MODEL = "portal.ApiToken"  # noqa: S105 (a model name, not a secret)
 # knox's own token table is replaced by portal.ApiToken: don't create it (its migrations predate swapping).
 MIGRATION_MODULES = {"knox": None}

@@ -12,6 +12,7 @@ from knox.settings import CONSTANTS, knox_settings
 from rest_framework.exceptions import AuthenticationFailed
 
 from portal import prepared
+from portal.api.checked_tokens import checked_tokens
 from portal.models import ApiToken
 
 LAST_USED_RESOLUTION = timedelta(minutes=1)  # write at most once a minute per token
@@ -37,6 +38,7 @@ class ApiTokenAuthentication(TokenAuthentication):
             now = timezone.now()
             if auth_token.last_used is None or now - auth_token.last_used > LAST_USED_RESOLUTION:
                 ApiToken.objects.filter(pk=auth_token.pk).update(last_used=now)
+                checked_tokens.discard(auth_token.token_key)  # the kept row has the old time
             return user, auth_token
         raise AuthenticationFailed(INVALID)
 
@@ -57,9 +59,10 @@ def _candidates(keys):
 
 
 def tokens_by_key(key: str) -> list[ApiToken]:
-    """The tokens whose first characters are `key` (knox stores those in clear), each with its user."""
+    """The tokens whose first characters are `key` (knox stores those in clear), each with its user: new
+    instances, built from the rows this process keeps (checked_tokens.py) or reads."""
     found = []
-    for row in prepared.values_list(_candidates, [key]):
+    for row in checked_tokens.rows(key, lambda: prepared.values_list(_candidates, [key])):
         token = ApiToken.from_db("default", TOKEN_FIELDS, row[: len(TOKEN_FIELDS)])
         token.user = get_user_model().from_db("default", USER_FIELDS, row[len(TOKEN_FIELDS) :])
         found.append(token)
