@@ -12,4 +12,4 @@ class PortalConfig(AppConfig):
         from portal.api import checked_tokens, schema  # noqa: F401 (schema registers the OpenAPI token scheme)
 
         panels.register()
-        checked_tokens.connect()
+        checked_tokens.connect_signals()

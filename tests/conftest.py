@@ -34,10 +34,10 @@ def _plain_http_and_static(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
-@pytest.fixture(scope="session", autouse=True)
-def _api_token_listener_stopped_at_the_end(django_db_setup, django_db_blocker):
-    # The listener of checked tokens holds a connection to the test database, which would keep it from being
-    # dropped: stop it before pytest-django drops it (this fixture is torn down first, as it asks for the setup).
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup):
+    # The listener of checked tokens (portal/api/checked_tokens.py) holds a connection to the test database, which
+    # would keep pytest-django from dropping it: stop it first.
     yield
     from portal.api.checked_tokens import checked_tokens
 
