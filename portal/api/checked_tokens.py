@@ -164,9 +164,7 @@ class CheckedTokens:
         echo = f"{CHANNEL}_echo_{connection.info.backend_pid}"
         connection.execute(f"LISTEN {CHANNEL}")
         connection.execute(f"LISTEN {echo}")
-        with self._lock:  # what was read before LISTEN may have missed a change: start afresh
-            self._generation += 1
-            self._rows.clear()
+        self.forget()  # what was read before LISTEN may have missed a change: start afresh
         sent, next_echo = None, 0.0  # when the echo in flight was sent; when the next one is due
         while not stop.is_set():
             if sent is None and time.monotonic() >= next_echo:
@@ -183,10 +181,8 @@ class CheckedTokens:
                 raise ListenerUnusable("its echo did not come back (a pooler in transaction mode, or a lost link)")
 
     def _distrust(self) -> None:
-        with self._lock:
-            self._trusted_until = 0.0
-            self._generation += 1
-            self._rows.clear()
+        self._trusted_until = 0.0
+        self.forget()
 
 
 checked_tokens = CheckedTokens()
