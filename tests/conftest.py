@@ -75,6 +75,20 @@ def api_client():
     return APIClient()
 
 
+def beside_the_clone(name: str) -> Path:
+    """`name` beside this clone, or else beside the repository it was cloned from: a clone made elsewhere (a
+    temporary directory) still finds the shared tools and the lab directories next to the original."""
+    here = ROOT.parent / name
+    if here.exists():
+        return here
+    origin = subprocess.run(
+        ["git", "-C", str(ROOT), "config", "remote.origin.url"], capture_output=True, text=True, check=False
+    ).stdout.strip()
+    if origin and Path(origin).is_dir() and (Path(origin).resolve().parent / name).exists():
+        return Path(origin).resolve().parent / name
+    return here
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

@@ -1,8 +1,9 @@
 """A REAL Apache Superset for the embed-token tests, from ../shared/tools/superset/start-superset.sh.
 
-The lab directory stays outside the clone (SUPERSET_LAB_DIR, default <clone>/../superset-env) so the 800 MB virtual
-environment is installed once and reused; from scratch the script installs it (about 70 s). A server this fixture
-started is stopped by the PID the script recorded; one that was already running is left as it was.
+The lab directory stays outside the clone (SUPERSET_LAB_DIR, default superset-env beside the clone, or beside the
+repository it was cloned from) so the 800 MB virtual environment is installed once and reused; from scratch the
+script installs it (about 70 s). A server this fixture started is stopped by the PID the script recorded; one that
+was already running is left as it was.
 """
 
 import base64
@@ -14,10 +15,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, free_port
+from tests.conftest import beside_the_clone, free_port
 
-# The shared tools sit beside the clone (as in CI); SHARED_DIR points elsewhere when they do not.
-SCRIPT = Path(os.environ.get("SHARED_DIR", ROOT.parent / "shared")) / "tools" / "superset" / "start-superset.sh"
+# The shared tools sit beside the clone (as in CI) or the repository it was cloned from; SHARED_DIR points
+# elsewhere when they do not.
+SCRIPT = Path(os.environ.get("SHARED_DIR", beside_the_clone("shared"))) / "tools" / "superset" / "start-superset.sh"
 
 
 @dataclass(frozen=True)
@@ -62,7 +64,7 @@ def decode_jwt(token: str) -> dict:
 
 @pytest.fixture(scope="session")
 def superset() -> Superset:
-    lab_dir = Path(os.environ.get("SUPERSET_LAB_DIR", ROOT.parent / "superset-env")).resolve()
+    lab_dir = Path(os.environ.get("SUPERSET_LAB_DIR", beside_the_clone("superset-env"))).resolve()
     started_here = not _running(lab_dir)
     if started_here:
         assert SCRIPT.exists(), f"the Superset tests need {SCRIPT} (shared/ beside the clone, or set SHARED_DIR)"
