@@ -1,0 +1,30 @@
+"""Django's Redis cache backend, with one redis-py client per connection pool instead of one per operation.
+
+Django's `RedisCacheClient.get_client()` builds a new `redis.Redis` for every get, set or increment, and redis-py's
+constructor fills its table of response callbacks (about 170 entries) each time: 77 µs of a 300 µs `cache.get()`
+on the benchmark's machine, and about 0.1 ms of a cached catalog list (docs/benchmarks.md, twelfth round). A client
+holds no connection of its own: it takes one from its pool for each command and gives it back, so one client per
+pool serves every operation. Django keeps a cache object, and so these clients, per thread; the pool hands out
+connections per process (it starts afresh in a forked process).
+"""
+
+from django.core.cache.backends import redis as django_redis
+
+
+class RedisCacheClient(django_redis.RedisCacheClient):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._clients: dict[int, object] = {}  # by id() of the pool: pools live as long as this object
+
+    def get_client(self, key=None, *, write=False):
+        pool = self._get_connection_pool(write)
+        client = self._clients.get(id(pool))
+        if client is None:
+            client = self._clients[id(pool)] = self._client(connection_pool=pool)
+        return client
+
+
+class RedisCache(django_redis.RedisCache):
+    def __init__(self, server, params):
+        super().__init__(server, params)
+        self._class = RedisCacheClient
