@@ -1,6 +1,8 @@
 """The Redis cache backend (portal/redis_cache.py): Django's, keeping one redis-py client per connection pool."""
 
 import os
+import signal
+import time
 import uuid
 
 import pytest
@@ -53,7 +55,8 @@ def test_one_client_serves_every_read_and_write(key, monkeypatch):
         original(self, *args, **kwargs)
 
     monkeypatch.setattr(redis.Redis, "__init__", counting)
-    fresh = RedisCache(settings.REDIS_URL, {})  # no client made yet
+    params = {name: value for name, value in settings.CACHES["default"].items() if name not in {"BACKEND", "LOCATION"}}
+    fresh = RedisCache(settings.CACHES["default"]["LOCATION"], params)  # as Django builds it; no client made yet
     for number in range(20):
         fresh.set(key, number)
         assert fresh.get(key) == number
@@ -61,6 +64,7 @@ def test_one_client_serves_every_read_and_write(key, monkeypatch):
     fresh.get_many([key])
     assert len(made) == 1  # Django's own backend makes one per operation: 42 here
     assert fresh._cache.get_client() is fresh._cache.get_client(write=True)
+    fresh._cache.get_client().connection_pool.disconnect()
 
 
 def test_a_forked_process_uses_its_own_connections_through_the_kept_client(key):
@@ -76,6 +80,36 @@ def test_a_forked_process_uses_its_own_connections_through_the_kept_client(key):
             code = 0 if same_client and own_pool and cache.get(key) == f"child {os.getpid()}" else 2
         finally:
             os._exit(code)
-    _, status = os.waitpid(pid, 0)
-    assert os.waitstatus_to_exitcode(status) == 0
+    deadline = time.monotonic() + 20
+    while (done := os.waitpid(pid, os.WNOHANG))[0] == 0:
+        if time.monotonic() > deadline:  # a child stuck on a lock inherited from another thread: fail, not hang
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+            pytest.fail("the forked process did not finish within 20 s")
+        time.sleep(0.01)
+    assert os.waitstatus_to_exitcode(done[1]) == 0
     assert cache.get(key) == f"child {pid}"  # the parent's connections still work after the child's exit
+
+
+def test_with_a_replica_the_writes_and_the_reads_each_keep_their_pools_client(key):
+    location = settings.CACHES["default"]["LOCATION"]
+    fresh = RedisCache(f"{location};{location}", {})  # the first server takes writes, the others reads
+    for number in range(5):
+        fresh.set(key, number)
+        assert fresh.get(key) == number
+    kept = fresh._cache._clients
+    writer, reader = fresh._cache.get_client(write=True), fresh._cache.get_client()
+    assert len(kept) == 2 and writer is not reader
+    assert writer.connection_pool is fresh._cache._pools[0] and reader.connection_pool is fresh._cache._pools[1]
+    for pool in fresh._cache._pools.values():
+        pool.disconnect()
+
+
+def test_a_connection_closed_by_the_server_is_replaced_under_the_kept_client(key):
+    cache.set(key, "before")
+    client = cache._cache.get_client()
+    first = client.client_id()
+    killed = redis.Redis.from_url(settings.CACHES["default"]["LOCATION"]).client_kill_filter(_id=first)
+    assert killed == 1
+    assert cache.get(key) == "before"  # redis-py reconnects on the dropped connection
+    assert cache._cache.get_client() is client and client.client_id() != first
