@@ -84,9 +84,8 @@ def beside_the_clone(name: str) -> Path:
     origin = subprocess.run(
         ["git", "-C", str(ROOT), "config", "remote.origin.url"], capture_output=True, text=True, check=False
     ).stdout.strip()
-    if origin and Path(origin).is_dir() and (Path(origin).resolve().parent / name).exists():
-        return Path(origin).resolve().parent / name
-    return here
+    beside_origin = Path(origin).resolve().parent / name if origin and Path(origin).is_dir() else None
+    return beside_origin if beside_origin is not None and beside_origin.exists() else here
 
 
 def free_port() -> int:
