@@ -24,6 +24,7 @@ import hashlib
 import logging
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -128,6 +129,49 @@ def put(slot: Slot | None, answer, *, seconds: float | None = None) -> None:
             cache.set(slot.key, (slot.generation, answer), timeout=timeout)
         except Exception:  # as in lookup: the answer is still given, only not kept
             logger.warning("The cache is unreachable: an answer is not kept.", exc_info=True)
+
+
+class KeptInProcess:
+    """Answers kept in this process's memory with the generation of `generation_key` they were read in, for reads
+    that cost more from the database than checking a generation in Redis does (the rotations and people of "who is
+    on call", which overrides and hand-offs leave as they are).
+
+    A kept answer counts only while its generation is current, for at most CATALOG_CACHE_SECONDS (the bound on an
+    answer kept across a change the cache did not hear of, as for the shared answers), and never where the
+    generation cannot be known (caching off, the cache unreachable) or inside a transaction that changed what it
+    covers (its generation moves only at the commit). At most `size` answers are kept; then all are forgotten.
+    """
+
+    def __init__(self, generation_key: str, size: int = 256):
+        self.generation_key = generation_key
+        self.size = size
+        self._kept: dict[Any, tuple[int, float, Any]] = {}  # key -> (generation, kept until (monotonic), answer)
+
+    def get(self, key, compute: Callable[[], Any]) -> Any:
+        """The answer kept for `key`, or `compute()`'s, then kept if it could be."""
+        current = self._current_generation()
+        if current is None:
+            return compute()
+        kept = self._kept.get(key)
+        if kept is not None and kept[0] == current and time.monotonic() < kept[1]:
+            return kept[2]
+        answer = compute()  # read after the generation: a change committed meanwhile moves it past `current`
+        if len(self._kept) >= self.size:
+            self._kept.clear()
+        self._kept[key] = (current, time.monotonic() + settings.CATALOG_CACHE_SECONDS, answer)
+        return answer
+
+    def _current_generation(self) -> int | None:
+        if not settings.CATALOG_CACHE_SECONDS:
+            return None
+        move_on = _mover(self.generation_key)
+        if any(func is move_on for _sids, func, *_ in connection.run_on_commit):
+            return None  # this transaction changed what it covers: read it as changed
+        try:
+            return generation(self.generation_key)
+        except Exception:  # as in lookup: read from the database
+            logger.warning("The cache is unreachable: answers are read afresh.", exc_info=True)
+            return None
 
 
 def _on_model_change(sender, **kwargs) -> None:

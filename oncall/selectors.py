@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from django.db.models import Prefetch, Q, QuerySet
 from django.urls import reverse
 
+from catalog import cache as catalog_cache
 from catalog.choices import MembershipRole, RaciRole
 from catalog.models import Entity, Membership, Ownership, Person, Team
 from oncall import rules
@@ -30,6 +31,8 @@ from portal import prepared
 R3_HORIZON = timedelta(weeks=26)  # how far ahead a change is checked against R3
 # The generation of the API's cached answers of "who is on call now" (catalog/cache.py; what moves it: oncall/apps.py).
 NOW_GENERATION = "oncall:now:generation"
+# The generation of the rotations, participants, people and teams that answer is read from (kept per process).
+ROSTER_GENERATION = "oncall:roster:generation"
 
 
 @dataclass(slots=True, frozen=True)  # frozen: one is shared by every answer while its rotation is unchanged
@@ -63,7 +66,7 @@ class RotationRef:
         return reverse("oncall:rotation-detail", args=[self.slug])
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, frozen=True)  # frozen: a kept roster's are shared by every answer
 class PersonRef:
     pk: int
     slug: str
@@ -135,14 +138,25 @@ def _team_ids(team: Team | None) -> list[int]:
     return [team.pk] if team is not None else []
 
 
+@dataclass(slots=True, frozen=True)
+class _Roster:
+    """The rotations (of a team, or all) as "who is on call" reads them, in order, and their participants: all of
+    its answer but the overrides, which change far more often, and the hand-offs, which only the clock moves."""
+
+    rotations: tuple[tuple[Rule, RotationRef], ...]
+    people: dict[int, PersonRef]
+
+
+# Kept per process while no rotation, participant, person or team changes (catalog/cache.py): a hand-off or an
+# override change then costs the overrides' reads alone, not the 200 rotations' and 800 participants' rows.
+_rosters = catalog_cache.KeptInProcess(ROSTER_GENERATION)
+
+
 def _holders_at(at: datetime, team_ids: list[int]) -> tuple[list[OnCall], datetime | None]:
     """Who holds each layer at `at` (of the team in `team_ids`, or all), and the first end of a shift or of an
     override in force among them."""
-    order: dict[int, list[int]] = defaultdict(list)
-    people: dict[int, PersonRef] = {}
-    for rotation_id, *person in prepared.values_list(_participant_rows, team_ids, ordered=True):
-        order[rotation_id].append(person[0])
-        people[person[0]] = PersonRef(*person)
+    roster = _rosters.get(tuple(team_ids), lambda: _read_roster(team_ids))
+    people = roster.people
     spans: dict[int, list[OverrideSpan]] = defaultdict(list)
     for pk, rotation_id, layer, person_id, start, end in prepared.values_list(
         _override_rows_covering, [at, at, *team_ids]
@@ -150,21 +164,33 @@ def _holders_at(at: datetime, team_ids: list[int]) -> tuple[list[OnCall], dateti
         spans[rotation_id].append(OverrideSpan(pk, layer, person_id, start, end))
     covering = {span.person_id for found in spans.values() for span in found} - set(people)
     if covering:  # people covering a rotation they do not take part in
+        people = dict(people)  # the roster's own is shared
         for pk, *values in Person.objects.filter(pk__in=covering).values_list(
             "id", "slug", "full_name", "email", "chat_handle"
         ):
             people[pk] = PersonRef(pk, *values)
     result = []
     ends = [span.end for found in spans.values() for span in found]
-    for row in prepared.values_list(_rotation_rows, team_ids, ordered=True):
-        pk = row[0]
-        rule, ref = _rotation_plan(row, tuple(order[pk]))
+    for rule, ref in roster.rotations:
         bounds = rule.bounds_at(at)
         ends.append(bounds[2])  # also before a rotation's first turn, and with nobody to hold it
         for layer in rule.layers():
-            shift = on_call_at(rule, layer, spans[pk], at, bounds)
+            shift = on_call_at(rule, layer, spans[ref.pk], at, bounds)
             result.append(OnCall(ref, layer, people.get(shift.person_id) if shift else None, shift))
     return result, min(ends, default=None)
+
+
+def _read_roster(team_ids: list[int]) -> _Roster:
+    order: dict[int, list[int]] = defaultdict(list)
+    people: dict[int, PersonRef] = {}
+    for rotation_id, *person in prepared.values_list(_participant_rows, team_ids, ordered=True):
+        order[rotation_id].append(person[0])
+        people[person[0]] = PersonRef(*person)
+    rotations = tuple(
+        _rotation_plan(row, tuple(order[row[0]]))
+        for row in prepared.values_list(_rotation_rows, team_ids, ordered=True)
+    )
+    return _Roster(rotations, people)
 
 
 def _participant_rows(team_ids: list[int]) -> QuerySet:

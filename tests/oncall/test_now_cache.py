@@ -4,6 +4,8 @@ The suite turns the cache off elsewhere (tests/conftest.py); these tests turn it
 a real transaction commit would."""
 
 import secrets
+import time
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -30,7 +32,7 @@ def _cache_on(settings):
     settings.CATALOG_CACHE_SECONDS = 300
     # New generations, so nothing an earlier test cached is reachable (set here: a lost counter restarts at the
     # clock's nanoseconds, and these tests stop the clock).
-    for key in (catalog_cache.CATALOG, selectors.NOW_GENERATION):
+    for key in (catalog_cache.CATALOG, selectors.NOW_GENERATION, selectors.ROSTER_GENERATION):
         cache.set(key, secrets.randbits(62), timeout=None)
 
 
@@ -41,9 +43,19 @@ def clock():
 
 
 @pytest.fixture
-def committed(django_capture_on_commit_callbacks):
+def committed():
+    """A block whose writes count as committed at its end, with every write of the test before it (the fixtures'):
+    their on-commit hooks run once and are forgotten, as a commit does. A hook still waiting tells a reader that its
+    transaction changed something (what on-call keeps per process is then read afresh: oncall/selectors.py)."""
+
+    @contextmanager
     def run():
-        return django_capture_on_commit_callbacks(execute=True)
+        yield
+        while connection.run_on_commit:  # a hook may queue another
+            hooks = list(connection.run_on_commit)
+            connection.run_on_commit.clear()
+            for _savepoints, hook, _robust in hooks:
+                hook()
 
     return run
 
@@ -155,7 +167,7 @@ def test_an_answer_for_another_time_is_computed_and_never_kept(
     assert holders(api_client)[0][1] == "Kim Doe"
     next_week = f"{URL}?at=2026-03-10T12:00:00Z"
     assert holders(api_client, next_week)[0][1] == "Sara Doe"
-    with django_assert_num_queries(3):  # participants, overrides, rotations: computed again
+    with django_assert_num_queries(1):  # the overrides: computed again, from the rotations and people kept
         assert holders(api_client, next_week)[0][1] == "Sara Doe"
     assert holders(api_client)[0][1] == "Kim Doe"  # and "now" is still now
 
@@ -303,3 +315,80 @@ spec: {profile: {displayName: Kim Lindqvist, email: kim@example.com}, memberOf: 
     with committed(), transaction.atomic():  # the importer writes in bulk, without model signals
         import_descriptors(actor=platform["alex"].user, sources=[("users.yaml", descriptor)])
     assert holders(api_client)[0][1] == "Kim Lindqvist"
+
+
+# The rotations, participants, people and teams the answer is read from, kept per process (oncall/selectors.py).
+
+
+def test_a_hand_off_reads_only_the_overrides_and_a_change_to_the_rotation_reads_it_all(
+    api_client, rotation, platform, stakeholder, clock, committed, django_assert_num_queries
+):
+    kim, sara, ana = platform["people"]
+    api_client.force_authenticate(stakeholder)
+    assert holders(api_client)[0][1] == "Kim Doe"  # computed: the rotations and their people kept from here
+    clock.move_to(HAND_OFF)
+    with django_assert_num_queries(2):  # the overrides in force and the next one's start
+        assert [row[1] for row in holders(api_client)] == ["Sara Doe", "Ana Doe"]
+    with committed():  # its audit event is about the rotation: all is read again
+        cover_by(rotation, platform["alex"], HAND_OFF, HAND_OFF + timedelta(hours=2))
+    with django_assert_num_queries(5):  # and the one covering, who is on no rotation
+        assert holders(api_client)[0][1] == "Alex Doe"
+    clock.move_to(HAND_OFF + timedelta(hours=2))  # the override's end
+    with django_assert_num_queries(2):
+        assert holders(api_client)[0][1] == "Sara Doe"
+    with committed():
+        services.rotation_update(actor=None, rotation=rotation, participants=[ana, kim, sara], has_secondary=False)
+    with django_assert_num_queries(4):
+        assert holders(api_client) == [("primary", "Kim Doe", "2026-03-09T08:00:00Z", "2026-03-16T08:00:00Z")]
+
+
+def test_a_transaction_that_changes_a_rotation_sees_its_change_before_it_commits(rotation, platform, committed):
+    kim, sara, ana = platform["people"]
+    with committed():  # nothing pending: the rotation is kept from the next read on
+        assert selectors.oncall_now(at=NOW)[0].person.full_name == "Kim Doe"
+    with transaction.atomic():
+        services.rotation_update(actor=None, rotation=rotation, participants=[ana, kim, sara])
+        assert selectors.oncall_now(at=NOW)[0].person.full_name == "Ana Doe"
+        assert selectors.page_target(team=platform["team"], at=NOW).person.pk == ana.pk  # whom to page, R4
+
+
+def test_while_the_cache_is_unreachable_the_rotations_are_read_afresh(
+    rotation, platform, committed, monkeypatch, django_assert_num_queries
+):
+    with committed():
+        assert selectors.oncall_now(at=NOW)[0].person.full_name == "Kim Doe"
+    with django_assert_num_queries(1):
+        selectors.oncall_now(at=NOW)
+
+    def unreachable(*args, **kwargs):
+        raise ConnectionError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    for method in ("get", "get_many", "add"):
+        monkeypatch.setattr(caches["default"], method, unreachable)
+    # A change the cache cannot hear of: written while it is down, or by a tool that sends no signal.
+    RotationParticipant.objects.filter(rotation=rotation, position=0).update(person=platform["alex"])
+    assert selectors.oncall_now(at=NOW)[0].person.full_name == "Alex Doe"
+
+
+def test_kept_rotations_are_read_again_after_the_cache_s_seconds_whatever_happened(
+    rotation, platform, committed, settings
+):
+    settings.CATALOG_CACHE_SECONDS = 1
+    with committed():
+        assert selectors.oncall_now(at=NOW)[0].person.full_name == "Kim Doe"
+    RotationParticipant.objects.filter(rotation=rotation, position=0).update(person=platform["alex"])  # unheard of
+    assert selectors.oncall_now(at=NOW)[0].person.full_name == "Kim Doe"  # kept
+    time.sleep(1.05)
+    assert selectors.oncall_now(at=NOW)[0].person.full_name == "Alex Doe"
+
+
+def test_at_most_so_many_answers_are_kept_in_a_process():
+    kept = catalog_cache.KeptInProcess(selectors.ROSTER_GENERATION, size=2)
+    reads = []
+
+    def read(key):
+        return lambda: reads.append(key) or key
+
+    for key in ("a", "b", "a", "c", "a"):
+        assert kept.get(key, read(key)) == key
+    assert reads == ["a", "b", "c", "a"]  # the third key made room by forgetting all
