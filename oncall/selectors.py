@@ -114,10 +114,12 @@ _NOW_FIELDS = (
 def oncall_now(*, at: datetime, team: Team | None = None) -> list[OnCall]:
     """Who holds each layer of each rotation (of `team`, or all) at `at`.
 
-    Three or four queries of plain values whatever the number of rotations: this answers the dashboard, the
-    team and stakeholder pages and the API, so it builds no model instances (bench: 200 rotations). The three
-    are prepared statements on PostgreSQL (portal/prepared.py): building them with the ORM and planning them
-    took as long as running them.
+    One to four queries of plain values whatever the number of rotations: this answers the dashboard, the
+    team and stakeholder pages and the API, so it builds no model instances (bench: 200 rotations). The rotations
+    with their participants are read only when no process-wide copy of them is current (`_rosters`); the overrides
+    covering the instant always, and the people covering who take no part in their rotation. The first three are
+    prepared statements on PostgreSQL (portal/prepared.py): building them with the ORM and planning them took as
+    long as running them.
     """
     return _holders_at(at, _team_ids(team))[0]
 
