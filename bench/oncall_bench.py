@@ -5,8 +5,8 @@ It uses its own database, BENCH_DATABASE_URL (default: postgres://postgres@127.0
 and emptied by this script), so it never touches the portal's data, and its own Redis database for the cache as
 in production, BENCH_ONCALL_REDIS_URL (default: redis://127.0.0.1:6379/6, emptied by this script). Prints p50/p95
 and SQL queries per call. The API is measured as served (its answer cached until a hand-off or a change), computed at a
-hand-off (the rotations and people kept in the process, the overrides read) and computed after a change to a
-rotation, an override, a person or a team (everything read).
+hand-off or an override's change (the rotations and people kept in the process, the overrides read) and computed
+after a change to a rotation, a person or a team (everything read).
 """
 
 import os
@@ -135,13 +135,14 @@ def main() -> None:
         assert result[-1] == ROTATIONS * 2
 
     def at_a_hand_off(url: str):
-        # The answer's generation moved on before each request, as its end (a hand-off, an override's start or end)
-        # makes it: every answer is a miss, computed from the rotations and people each process keeps.
+        # The answer's generation moved on before each request, as an override's change does (and as a hand-off or
+        # an override's start or end ends the answer): every answer is a miss, computed from the rotations and
+        # people each process keeps.
         answers.changed(selectors.NOW_GENERATION)
         return client.get(url, secure=True)
 
     def after_a_change(url: str):
-        # A change to a rotation, an override, a person or a team moves both on: everything is read again.
+        # A change to a rotation, a person or a team moves both on: everything is read again.
         answers.changed(selectors.NOW_GENERATION, selectors.ROSTER_GENERATION)
         return client.get(url, secure=True)
 

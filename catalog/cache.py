@@ -22,8 +22,9 @@ once the cache is back, until it expires (CATALOG_CACHE_SECONDS).
 import functools
 import hashlib
 import logging
+import threading
 import time
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -41,6 +42,7 @@ NOT_SHOWN = {"slimeasurement", "freshnessheartbeat", "entitydocument"}
 
 logger = logging.getLogger(__name__)
 _watched: dict[type, set[str]] = defaultdict(set)  # model -> the generations its changes move
+_unless_verbs: dict[str, tuple[str, ...]] = {}  # generation -> the audit verbs that do not move it
 
 
 def generation(key: str = CATALOG) -> int:
@@ -81,9 +83,21 @@ def changed(*keys: str) -> None:
             move_on()
             continue
         # Once per transaction and savepoint: a cascade of signals must not queue a counter move per row.
-        savepoints = set(connection.savepoint_ids)
-        if not any(func is move_on and sids == savepoints for sids, func, *_ in connection.run_on_commit):
+        if not _waiting(move_on, savepoints=set(connection.savepoint_ids)):
             transaction.on_commit(move_on)
+
+
+def _waiting(move_on, savepoints: set | None = None) -> bool:
+    """Whether the current transaction has queued `move_on` for its commit (in `savepoints`, or in any)."""
+    return any(
+        func is move_on and (savepoints is None or sids == savepoints) for sids, func, *_ in connection.run_on_commit
+    )
+
+
+def _in_own_transaction() -> bool:
+    """Whether the code runs inside a transaction of its own (an atomic block not opened by Django's test case
+    around a test, which Django's durable blocks also look through)."""
+    return any(not block._from_testcase for block in connection.atomic_blocks)
 
 
 @dataclass(frozen=True)
@@ -133,40 +147,45 @@ def put(slot: Slot | None, answer, *, seconds: float | None = None) -> None:
 
 class KeptInProcess:
     """Answers kept in this process's memory with the generation of `generation_key` they were read in, for reads
-    that cost more from the database than checking a generation in Redis does (the rotations and people of "who is
-    on call", which overrides and hand-offs leave as they are).
+    that cost more from the database than checking a generation in the cache does (the rotations and people of "who
+    is on call", which hand-offs and overrides leave as they are).
 
     A kept answer counts only while its generation is current, for at most CATALOG_CACHE_SECONDS (the bound on an
-    answer kept across a change the cache did not hear of, as for the shared answers), and never where the
-    generation cannot be known (caching off, the cache unreachable) or inside a transaction that changed what it
-    covers (its generation moves only at the commit). At most `size` answers are kept; then all are forgotten.
+    answer kept across a change the cache did not hear of, as for the shared answers). Nothing is kept or used where
+    the generation cannot be known (caching off, the cache unreachable) or inside a transaction: one that changed
+    what an answer covers must read its own change, and one that rolls back must leave nothing behind. The `size`
+    answers used last are kept.
     """
 
     def __init__(self, generation_key: str, size: int = 256):
         self.generation_key = generation_key
         self.size = size
-        self._kept: dict[Any, tuple[int, float, Any]] = {}  # key -> (generation, kept until (monotonic), answer)
+        self._kept: OrderedDict[Any, tuple[int, float, Any]] = OrderedDict()  # key -> (generation, until, answer)
+        self._lock = threading.Lock()  # gunicorn's threads share it
 
     def get(self, key, compute: Callable[[], Any]) -> Any:
         """The answer kept for `key`, or `compute()`'s, then kept if it could be."""
         current = self._current_generation()
         if current is None:
             return compute()
-        kept = self._kept.get(key)
-        if kept is not None and kept[0] == current and time.monotonic() < kept[1]:
-            return kept[2]
+        with self._lock:
+            kept = self._kept.get(key)
+            if kept is not None and kept[0] == current and time.monotonic() < kept[1]:
+                self._kept.move_to_end(key)
+                return kept[2]
         answer = compute()  # read after the generation: a change committed meanwhile moves it past `current`
-        if len(self._kept) >= self.size:
-            self._kept.clear()
-        self._kept[key] = (current, time.monotonic() + settings.CATALOG_CACHE_SECONDS, answer)
+        with self._lock:
+            self._kept[key] = (current, time.monotonic() + settings.CATALOG_CACHE_SECONDS, answer)
+            self._kept.move_to_end(key)
+            while len(self._kept) > self.size:
+                self._kept.popitem(last=False)
         return answer
 
     def _current_generation(self) -> int | None:
-        if not settings.CATALOG_CACHE_SECONDS:
+        if not settings.CATALOG_CACHE_SECONDS or _in_own_transaction():
             return None
-        move_on = _mover(self.generation_key)
-        if any(func is move_on for _sids, func, *_ in connection.run_on_commit):
-            return None  # this transaction changed what it covers: read it as changed
+        if _waiting(_mover(self.generation_key)):
+            return None  # a change not yet committed (the writes of a test, which never commit): read it as changed
         try:
             return generation(self.generation_key)
         except Exception:  # as in lookup: read from the database
@@ -180,11 +199,15 @@ def _on_model_change(sender, **kwargs) -> None:
 
 def _on_audit_event(sender, instance, created: bool, **kwargs) -> None:
     if created and instance.target_type_id:
-        changed(*_watched.get(ContentType.objects.get_for_id(instance.target_type_id).model_class(), ()))
+        keys = _watched.get(ContentType.objects.get_for_id(instance.target_type_id).model_class(), ())
+        changed(*(key for key in keys if not instance.verb.startswith(_unless_verbs.get(key, ()))))
 
 
-def watch(*models: type, generation_key: str = CATALOG) -> None:
-    """Move `generation_key` on at every save and delete of `models`, and every audit event about one of them."""
+def watch(*models: type, generation_key: str = CATALOG, unless_verbs: tuple[str, ...] = ()) -> None:
+    """Move `generation_key` on at every save and delete of `models`, and every audit event about one of them but
+    those whose verb starts with one of `unless_verbs` (events about an object that record a change to another)."""
+    if unless_verbs:
+        _unless_verbs[generation_key] = unless_verbs
     for model in models:
         _watched[model].add(generation_key)
         name = f"{model._meta.app_label}-{model.__name__}"

@@ -18,5 +18,13 @@ class OncallConfig(AppConfig):
         # What "who is on call now" shows: its cached answers are kept apart from the catalog's, so catalog traffic
         # (measurements, entity edits) does not throw them away.
         cache.watch(Rotation, RotationParticipant, Override, Person, Team, generation_key=NOW_GENERATION)
-        # What that answer is read from, but for the overrides: kept per process (oncall/selectors.py).
-        cache.watch(Rotation, RotationParticipant, Person, Team, generation_key=ROSTER_GENERATION)
+        # What that answer is read from, but for the overrides: kept per process (oncall/selectors.py). Overrides and
+        # swaps are audited on their rotation, but change none of it.
+        cache.watch(
+            Rotation,
+            RotationParticipant,
+            Person,
+            Team,
+            generation_key=ROSTER_GENERATION,
+            unless_verbs=("override.", "swap."),
+        )

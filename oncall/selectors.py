@@ -111,7 +111,7 @@ _NOW_FIELDS = (
 )
 
 
-def oncall_now(*, at: datetime, team: Team | None = None) -> list[OnCall]:
+def oncall_now(*, at: datetime, team: Team | None = None, fresh: bool = False) -> list[OnCall]:
     """Who holds each layer of each rotation (of `team`, or all) at `at`.
 
     One to four queries of plain values whatever the number of rotations: this answers the dashboard, the
@@ -119,9 +119,10 @@ def oncall_now(*, at: datetime, team: Team | None = None) -> list[OnCall]:
     with their participants are read only when no process-wide copy of them is current (`_rosters`); the overrides
     covering the instant always, and the people covering who take no part in their rotation. The first three are
     prepared statements on PostgreSQL (portal/prepared.py): building them with the ORM and planning them took as
-    long as running them.
+    long as running them. `fresh` reads the rotations whatever is kept: whom to page depends on nothing but the
+    database.
     """
-    return _holders_at(at, _team_ids(team))[0]
+    return _holders_at(at, _team_ids(team), fresh)[0]
 
 
 def oncall_now_until(*, at: datetime, team: Team | None = None) -> tuple[list[OnCall], datetime | None]:
@@ -154,10 +155,10 @@ class _Roster:
 _rosters = catalog_cache.KeptInProcess(ROSTER_GENERATION)
 
 
-def _holders_at(at: datetime, team_ids: list[int]) -> tuple[list[OnCall], datetime | None]:
+def _holders_at(at: datetime, team_ids: list[int], fresh: bool = False) -> tuple[list[OnCall], datetime | None]:
     """Who holds each layer at `at` (of the team in `team_ids`, or all), and the first end of a shift or of an
-    override in force among them."""
-    roster = _rosters.get(tuple(team_ids), lambda: _read_roster(team_ids))
+    override in force among them; the rotations read from the database if `fresh`, else possibly kept."""
+    roster = _read_roster(team_ids) if fresh else _rosters.get(tuple(team_ids), lambda: _read_roster(team_ids))
     people = roster.people
     spans: dict[int, list[OverrideSpan]] = defaultdict(list)
     for pk, rotation_id, layer, person_id, start, end in prepared.values_list(
@@ -279,8 +280,8 @@ def _people_of(rotations: Iterable[Rotation], overrides: Iterable[Override]) -> 
     return people
 
 
-def team_primaries_now(*, team: Team, at: datetime) -> list[OnCall]:
-    return [row for row in oncall_now(at=at, team=team) if row.layer == Layer.PRIMARY]
+def team_primaries_now(*, team: Team, at: datetime, fresh: bool = False) -> list[OnCall]:
+    return [row for row in oncall_now(at=at, team=team, fresh=fresh) if row.layer == Layer.PRIMARY]
 
 
 def rotation_shifts(*, rotation: Rotation, start: datetime, end: datetime) -> list[tuple[Shift, Person]]:
@@ -430,7 +431,7 @@ def page_target(
     policy = policy_for_team(team)
     steps = list(policy.steps.all()) if policy else []
     if not steps:
-        primaries = [row for row in team_primaries_now(team=team, at=at) if row.person]
+        primaries = [row for row in team_primaries_now(team=team, at=at, fresh=True) if row.person]
         person = primaries[0].person if primaries else None
         return PageTarget(team, policy, None, 0, person, None, None, "No escalation policy: the primary on call.")
     timeouts = [s.timeout_minutes for s in steps]
@@ -450,7 +451,7 @@ def page_target(
 def _step_person(team: Team, step: EscalationStep, at: datetime) -> tuple[Person | None, str]:
     if step.kind in (StepKind.PRIMARY, StepKind.SECONDARY):
         layer = Layer.PRIMARY if step.kind == StepKind.PRIMARY else Layer.SECONDARY
-        rows = [r for r in oncall_now(at=at, team=team) if r.layer == layer and r.person]
+        rows = [r for r in oncall_now(at=at, team=team, fresh=True) if r.layer == layer and r.person]
         if rows:
             return rows[0].person, f"{Layer(layer).label} on call for {rows[0].rotation}."
         return None, f"Nobody holds the {layer} layer of {team} at that time."

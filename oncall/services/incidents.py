@@ -44,10 +44,10 @@ def default_team(affected: Sequence[Entity]) -> Team | None:
 
 
 def default_commander(team: Team | None, at: datetime) -> Person | None:
-    """The primary on call of the responding team when the incident started."""
+    """The primary on call of the responding team when the incident started (read from the database)."""
     if team is None:
         return None
-    rows = [row for row in selectors.team_primaries_now(team=team, at=at) if row.person]
+    rows = [row for row in selectors.team_primaries_now(team=team, at=at, fresh=True) if row.person]
     return Person.objects.get(pk=rows[0].person.pk) if rows else None
 
 
