@@ -126,12 +126,13 @@ def main() -> None:
         answers.changed(selectors.ROSTER_GENERATION)  # as after a change to a rotation: nothing kept to use
         return selectors.oncall_now(at=datetime.now(UTC))
 
-    for label, read in (
+    for how, read in (
         ("rotations kept", lambda: selectors.oncall_now(at=datetime.now(UTC))),
         ("everything read", read_all),
     ):
-        label = f"on call now, 200 rotations (the selector, {label})"
-        rows.append(_measure(label, lambda read=read: result.append(len(read()))))
+        rows.append(
+            _measure(f"on call now, 200 rotations (the selector, {how})", lambda read=read: result.append(len(read())))
+        )
         assert result[-1] == ROTATIONS * 2
 
     def at_a_hand_off(url: str):
@@ -149,8 +150,11 @@ def main() -> None:
     def served(url: str):
         return client.get(url, secure=True)
 
-    ways = (("as served", served), ("computed at a hand-off", at_a_hand_off))
-    for how, get in (*ways, ("computed after a change", after_a_change)):
+    for how, get in (
+        ("as served", served),
+        ("computed at a hand-off", at_a_hand_off),
+        ("computed after a change", after_a_change),
+    ):
         for what, url in (("200 rotations", "/api/v1/oncall/now/"), ("1 team", "/api/v1/oncall/now/?team=team-7")):
             rows.append(_measure(f"GET {url} ({what}, {how})", lambda get=get, url=url: get(url)))
     weekly = rotations[0]

@@ -287,17 +287,23 @@ def test_other_query_parameters_share_the_answer_and_another_format_is_kept_apar
     assert api_client.get(URL).content.startswith(b'[{"team"')
 
 
-def test_with_the_cache_unreachable_the_answer_is_computed_and_changes_still_commit(
-    api_client, rotation, platform, stakeholder, committed, monkeypatch
-):
-    api_client.force_authenticate(stakeholder)
-    assert holders(api_client)[0][1] == "Kim Doe"
+def cache_goes_down(monkeypatch) -> None:
+    """Every operation the portal makes on the cache fails from here on, as with Redis stopped."""
 
     def unreachable(*args, **kwargs):
         raise ConnectionError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
 
     for method in ("get", "get_many", "set", "add", "incr"):
         monkeypatch.setattr(caches["default"], method, unreachable)
+
+
+def test_with_the_cache_unreachable_the_answer_is_computed_and_changes_still_commit(
+    api_client, rotation, platform, stakeholder, committed, monkeypatch
+):
+    api_client.force_authenticate(stakeholder)
+    assert holders(api_client)[0][1] == "Kim Doe"
+
+    cache_goes_down(monkeypatch)
     kim, sara, ana = platform["people"]
     with committed():
         cover_by(rotation, ana, NOW - timedelta(hours=1), NOW + timedelta(hours=1))
@@ -389,11 +395,7 @@ def test_while_the_cache_is_unreachable_the_rotations_are_read_afresh(
     with django_assert_num_queries(1):
         selectors.oncall_now(at=NOW)
 
-    def unreachable(*args, **kwargs):
-        raise ConnectionError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
-
-    for method in ("get", "get_many", "add"):
-        monkeypatch.setattr(caches["default"], method, unreachable)
+    cache_goes_down(monkeypatch)
     # A change the cache cannot hear of: written while it is down, or by a tool that sends no signal.
     RotationParticipant.objects.filter(rotation=rotation, position=0).update(person=platform["alex"])
     assert selectors.oncall_now(at=NOW)[0].person.full_name == "Alex Doe"
