@@ -81,7 +81,7 @@ class PersonRef:
         return reverse("catalog:person-detail", args=[self.slug])
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, frozen=True)  # frozen: the same rows are given to every answer while true (`_found_last`)
 class OnCall:
     """One layer of one rotation at one time: who holds it and for how long."""
 
@@ -172,15 +172,41 @@ def _holders_at(at: datetime, team_ids: list[int], fresh: bool = False) -> tuple
             "id", "slug", "full_name", "email", "chat_handle"
         ):
             people[pk] = PersonRef(pk, *values)
-    result = []
+    result: list[OnCall] = []
     ends = [span.end for found in spans.values() for span in found]
     for rule, ref in roster.rotations:
         bounds = rule.bounds_at(at)
         ends.append(bounds[2])  # also before a rotation's first turn, and with nobody to hold it
-        for layer in rule.layers():
-            shift = on_call_at(rule, layer, spans[ref.pk], at, bounds)
-            result.append(OnCall(ref, layer, people.get(shift.person_id) if shift else None, shift))
+        result += _rotation_rows_at(rule, ref, bounds, spans.get(ref.pk, []), people, at)
     return result, min(ends, default=None)
+
+
+# Each rotation's rows as found last, with what they were found from. The same rule (the same rotation row and
+# participants: `_rotation_plan` gives the same object), shift and overrides, and the same people, give the same
+# rows: at a hand-off all rotations but those handing off, and after a change to one rotation all but that one. The
+# API writes a row's JSON once (oncall/api/views.py). By rotation, so bounded by their number.
+_found_last: dict[int, tuple[Rule, tuple, list[OverrideSpan], list[OnCall]]] = {}
+
+
+def _rotation_rows_at(
+    rule: Rule, ref: RotationRef, bounds: tuple, overrides: list[OverrideSpan], people: dict[int, PersonRef], at
+) -> list[OnCall]:
+    """The rows of a rotation's layers at `at` (in `bounds`, its shift then), the ones found last if still true."""
+    last = _found_last.get(ref.pk)
+    if (
+        last is not None
+        and last[0] is rule
+        and last[1] == bounds
+        and last[2] == overrides
+        and all(row.person == (people.get(row.shift.person_id) if row.shift else None) for row in last[3])
+    ):
+        return last[3]
+    rows = []
+    for layer in rule.layers():
+        shift = on_call_at(rule, layer, overrides, at, bounds)
+        rows.append(OnCall(ref, layer, people.get(shift.person_id) if shift else None, shift))
+    _found_last[ref.pk] = (rule, bounds, overrides, rows)  # one assignment: threads may replace each other's
+    return rows
 
 
 def _read_roster(team_ids: list[int]) -> _Roster:

@@ -423,3 +423,71 @@ def test_the_answers_used_last_are_kept_in_a_process():
     for key in ("a", "b", "a", "c", "a", "b"):
         assert kept.get(key, read(key)) == key
     assert reads == ["a", "b", "c", "b"]  # "c" took the place of "b", the one used longest ago
+
+
+# Each rotation's rows found again while its shift, overrides and people are the same (oncall/selectors.py), and
+# each row's JSON written once (oncall/api/views.py).
+
+
+def test_at_a_hand_off_only_the_rows_of_the_rotation_handing_off_are_found_anew(
+    rotation, platform, other_team, make_rotation, clock, committed
+):
+    with committed():
+        make_rotation(
+            other_team["team"], other_team["people"], name="ML", start_date=date(2026, 3, 2), handoff_weekday=3
+        )
+    before = selectors.oncall_now(at=NOW)
+    assert [row.rotation.team.slug for row in before] == ["data-platform", "data-platform", "mlops"]
+    assert all(a is b for a, b in zip(selectors.oncall_now(at=NOW), before, strict=True))
+    thursday = datetime(2026, 3, 5, 8, tzinfo=UTC)  # the other rotation's hand-off
+    after = selectors.oncall_now(at=thursday)
+    assert after[:2] == before[:2] and after[0] is before[0] and after[1] is before[1]
+    assert after[2] is not before[2] and after[2].shift.start == thursday
+
+
+def test_a_person_renamed_while_covering_is_shown_by_the_new_name(api_client, rotation, platform, committed):
+    alex = platform["alex"]  # on no rotation
+    with committed():
+        cover_by(rotation, alex, NOW - timedelta(hours=1), NOW + timedelta(hours=1))
+    api_client.force_authenticate(alex.user)
+    assert holders(api_client)[0][1] == "Alex Doe"
+    with committed():
+        catalog_services.person_update(actor=None, person=alex, full_name="Alex Lindqvist")
+    assert holders(api_client)[0][1] == "Alex Lindqvist"
+    assert selectors.oncall_now(at=NOW)[0].person.full_name == "Alex Lindqvist"
+
+
+def test_a_person_renamed_while_on_call_is_shown_by_the_new_name_though_the_rotation_is_unchanged(
+    api_client, rotation, platform, committed
+):
+    kim, sara, ana = platform["people"]
+    api_client.force_authenticate(kim.user)
+    assert [row[1] for row in holders(api_client)] == ["Kim Doe", "Sara Doe"]
+    with committed():
+        catalog_services.person_update(actor=None, person=sara, full_name="Sara Lindqvist")
+    assert [row[1] for row in holders(api_client)] == ["Kim Doe", "Sara Lindqvist"]
+
+
+@pytest.mark.parametrize("kept_rows", [4096, 1], ids=["rows kept", "rows dropped at every answer"])
+def test_the_answer_is_the_json_renderer_s_to_the_byte(
+    api_client, rotation, platform, other_team, make_rotation, committed, clock, kept_rows, monkeypatch
+):
+    from rest_framework.renderers import JSONRenderer
+
+    from oncall.api import views
+
+    monkeypatch.setattr(views._row_texts, "size", kept_rows)
+    kim, sara, ana = platform["people"]
+    with committed():
+        make_rotation(other_team["team"], other_team["people"], name="ML", start_date=date(2026, 3, 9))
+        # Text JSON escapes, characters beyond ASCII, and the two JavaScript cannot take raw.
+        catalog_services.person_update(actor=None, person=sara, full_name='Sára "S" Doe\u2028\u2029\\')
+    api_client.force_authenticate(kim.user)
+    for at in (NOW, HAND_OFF, HAND_OFF + timedelta(days=7)):  # each row of each rotation changes at least once
+        clock.move_to(at)
+        body = api_client.get(URL).content
+        computed_whole = api_client.get(URL, {"at": at.isoformat()}).json()  # another time: through Response
+        assert body == JSONRenderer().render(computed_whole, "application/json")
+    clock.move_to(NOW)
+    body = api_client.get(URL).content.decode()
+    assert '"full_name":"Sára \\"S\\" Doe\\u2028\\u2029\\\\"' in body
