@@ -4,9 +4,12 @@ Run: .venv/bin/python bench/oncall_bench.py
 It uses its own database, BENCH_DATABASE_URL (default: postgres://postgres@127.0.0.1:5432/oncall_bench, created
 and emptied by this script), so it never touches the portal's data, and its own Redis database for the cache as
 in production, BENCH_ONCALL_REDIS_URL (default: redis://127.0.0.1:6379/6, emptied by this script). Prints p50/p95
-and SQL queries per call. The API is measured as served (its answer cached until a hand-off or a change), computed at a
-hand-off or an override's change (the rotations and people kept in the process, the overrides read) and computed
-after a change to a rotation, a person or a team (everything read).
+and SQL queries per call. The API is signed in with a token, as API clients are (one row with a browser's session).
+It is measured as served (its answer cached until a hand-off or a change) and computed after each kind of moment that
+makes the next request compute it: an override's change (the rotations and people kept in the process, the overrides
+read, the other rotations' rows found again), every rotation's hand-off at once (no row found again: the worst
+hand-off, and a process's first answer), a rotation's change (its rotations read again) and a person's change (the
+people read again). The change is made before each request, untimed.
 """
 
 import os
@@ -133,7 +136,8 @@ def main() -> None:
     cache.clear()
 
     def nothing_kept():
-        answers.changed(selectors.ROSTER_GENERATION)  # as after a change to a rotation: no rotation kept to use
+        # As in a process's first answer: neither rotations nor people kept, no row found again.
+        answers.changed(selectors.ROSTER_GENERATION, selectors.PEOPLE_GENERATION)
         selectors._found_last.clear()
 
     for how, before in (
@@ -174,6 +178,11 @@ def main() -> None:
         )
         rotation.save(update_fields=["name"])
 
+    def a_person_changes(person):
+        # A change to one person (their name, saved): the people are read again, the rows naming them found anew.
+        person.full_name = f"{person.full_name} (renamed)" if "renamed" not in person.full_name else "Person 4"
+        person.save(update_fields=["full_name"])
+
     def served(url: str):
         return client.get(url, secure=True)
 
@@ -187,6 +196,7 @@ def main() -> None:
             ("computed after an override's change", lambda rotation=rotation: an_override_changes(rotation)),
             ("computed after every rotation's hand-off", every_rotation_hands_off),
             ("computed after a rotation's change", lambda rotation=rotation: a_rotation_changes(rotation)),
+            ("computed after a person's change", lambda: a_person_changes(people[4])),
         ):
             rows.append(_measure(f"GET {url} ({what}, {how})", lambda url=url: served(url), before=before))
     url = "/api/v1/oncall/now/"

@@ -31,8 +31,10 @@ from portal import prepared
 R3_HORIZON = timedelta(weeks=26)  # how far ahead a change is checked against R3
 # The generation of the API's cached answers of "who is on call now" (catalog/cache.py; what moves it: oncall/apps.py).
 NOW_GENERATION = "oncall:now:generation"
-# The generation of the rotations, participants, people and teams that answer is read from (kept per process).
+# The generation of the rotations, their participants and teams that answer is read from (kept per process).
 ROSTER_GENERATION = "oncall:roster:generation"
+# The generation of the people it names (kept per process apart: a change to a rotation leaves them as they are).
+PEOPLE_GENERATION = "oncall:people:generation"
 
 
 @dataclass(slots=True, frozen=True)  # frozen: one is shared by every answer while its rotation is unchanged
@@ -143,34 +145,42 @@ def _team_ids(team: Team | None) -> list[int]:
 
 @dataclass(slots=True, frozen=True)
 class _Roster:
-    """The rotations (of a team, or all) as "who is on call" reads them, in order, and their participants: all of
-    its answer but the overrides, which change far more often, and the hand-offs, which only the clock moves."""
+    """The rotations (of a team, or all) as "who is on call" reads them, in order, each rule with its participants:
+    all of its answer but the overrides, which change far more often, the hand-offs, which only the clock moves, and
+    the people's names, kept apart."""
 
     rotations: tuple[tuple[Rule, RotationRef], ...]
-    people: dict[int, PersonRef]
+    person_ids: frozenset[int]  # every participant's
 
 
-# Kept per process while no rotation, participant, person or team changes (catalog/cache.py): a hand-off or an
-# override change then costs the overrides' reads alone, not the 200 rotations' and 800 participants' rows.
+# Kept per process while no rotation, participant or team changes (catalog/cache.py): a hand-off or an override
+# change then costs the overrides' reads alone, not the 200 rotations' and 800 participants' rows.
 _rosters = catalog_cache.KeptInProcess(ROSTER_GENERATION)
+# The people named, kept per process while no person changes: one mapping of id to PersonRef, filled as people are
+# needed (the participants of the rotations asked about, and whoever covers by an override). A change to a rotation
+# then reads its rows again, not its people's.
+_people = catalog_cache.KeptInProcess(PEOPLE_GENERATION, size=1)
 
 
 def _holders_at(at: datetime, team_ids: list[int], fresh: bool = False) -> tuple[list[OnCall], datetime | None]:
     """Who holds each layer at `at` (of the team in `team_ids`, or all), and the first end of a shift or of an
     override in force among them; the rotations read from the database if `fresh`, else possibly kept."""
-    roster = _read_roster(team_ids) if fresh else _rosters.get(tuple(team_ids), lambda: _read_roster(team_ids))
-    people = roster.people
+    people = {} if fresh else _people.get("people", dict)  # shared by the process's threads: only ever added to
+    if fresh:
+        roster = _read_roster(team_ids, people)
+    else:
+        roster = _rosters.get(tuple(team_ids), lambda: _read_roster(team_ids, people))
+    if not people.keys() >= roster.person_ids:  # the participants' names, read once until one of them changes
+        for pk, *values in prepared.values_list(_participant_people, team_ids):
+            people[pk] = PersonRef(pk, *values)
     spans: dict[int, list[OverrideSpan]] = defaultdict(list)
     for pk, rotation_id, layer, person_id, start, end in prepared.values_list(
         _override_rows_covering, [at, at, *team_ids]
     ):
         spans[rotation_id].append(OverrideSpan(pk, layer, person_id, start, end))
-    covering = {span.person_id for found in spans.values() for span in found} - set(people)
+    covering = {span.person_id for found in spans.values() for span in found if span.person_id not in people}
     if covering:  # people covering a rotation they do not take part in
-        people = dict(people)  # the roster's own is shared
-        for pk, *values in Person.objects.filter(pk__in=covering).values_list(
-            "id", "slug", "full_name", "email", "chat_handle"
-        ):
+        for pk, *values in Person.objects.filter(pk__in=covering).values_list(*_PERSON_FIELDS):
             people[pk] = PersonRef(pk, *values)
     result: list[OnCall] = []
     ends = [span.end for found in spans.values() for span in found]
@@ -209,28 +219,46 @@ def _rotation_rows_at(
     return rows
 
 
-def _read_roster(team_ids: list[int]) -> _Roster:
+def _read_roster(team_ids: list[int], people: dict[int, PersonRef]) -> _Roster:
+    """The rotations (of the team in `team_ids`) with their participants, and, into `people` if it is empty (a new
+    mapping: read afresh, or after a person's change), the participants' names in the same statement."""
     order: dict[int, list[int]] = defaultdict(list)
-    people: dict[int, PersonRef] = {}
-    for rotation_id, *person in prepared.values_list(_participant_rows, team_ids, ordered=True):
-        order[rotation_id].append(person[0])
-        people[person[0]] = PersonRef(*person)
+    if people:
+        for rotation_id, person_id in prepared.values_list(_participant_rows, team_ids, ordered=True):
+            order[rotation_id].append(person_id)
+    else:
+        for rotation_id, *person in prepared.values_list(_participants_with_people, team_ids, ordered=True):
+            order[rotation_id].append(person[0])
+            people[person[0]] = PersonRef(*person)
     rotations = tuple(
         _rotation_plan(row, tuple(order[row[0]]))
         for row in prepared.values_list(_rotation_rows, team_ids, ordered=True)
     )
-    return _Roster(rotations, people)
+    return _Roster(rotations, frozenset(person_id for found in order.values() for person_id in found))
+
+
+_PERSON_FIELDS = ("id", "slug", "full_name", "email", "chat_handle")  # what "who is on call" shows of a person
 
 
 def _participant_rows(team_ids: list[int]) -> QuerySet:
-    """Every participant of the rotations (of the team in `team_ids`), in their rotation's order, with the
-    person's fields that "who is on call" shows."""
+    """Every participant of the rotations (of the team in `team_ids`), in their rotation's order."""
+    return _participants(team_ids).values_list("rotation_id", "person_id")
+
+
+def _participants_with_people(team_ids: list[int]) -> QuerySet:
+    """`_participant_rows` with the person's fields that "who is on call" shows."""
+    return _participants(team_ids).values_list("rotation_id", *(f"person__{name}" for name in _PERSON_FIELDS))
+
+
+def _participant_people(team_ids: list[int]) -> QuerySet:
+    """The people taking part in the rotations (of the team in `team_ids`), with the fields "who is on call" shows
+    (a person in two rotations twice: fewer rows than the distinct set would cost to find)."""
+    return _participants(team_ids).values_list(*(f"person__{name}" for name in _PERSON_FIELDS))
+
+
+def _participants(team_ids: list[int]) -> QuerySet:
     found = RotationParticipant.objects.order_by("rotation_id", "position")
-    if team_ids:
-        found = found.filter(rotation__team_id__in=team_ids)
-    return found.values_list(
-        "rotation_id", "person_id", "person__slug", "person__full_name", "person__email", "person__chat_handle"
-    )
+    return found.filter(rotation__team_id__in=team_ids) if team_ids else found
 
 
 def _override_rows_covering(values: list) -> QuerySet:

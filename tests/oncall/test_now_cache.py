@@ -33,7 +33,12 @@ def _cache_on(settings):
     settings.CATALOG_CACHE_SECONDS = 300
     # New generations, so nothing an earlier test cached is reachable (set here: a lost counter restarts at the
     # clock's nanoseconds, and these tests stop the clock).
-    for key in (catalog_cache.CATALOG, selectors.NOW_GENERATION, selectors.ROSTER_GENERATION):
+    for key in (
+        catalog_cache.CATALOG,
+        selectors.NOW_GENERATION,
+        selectors.ROSTER_GENERATION,
+        selectors.PEOPLE_GENERATION,
+    ):
         cache.set(key, secrets.randbits(62), timeout=None)
 
 
@@ -491,3 +496,36 @@ def test_the_answer_is_the_json_renderer_s_to_the_byte(
     clock.move_to(NOW)
     body = api_client.get(URL).content.decode()
     assert '"full_name":"Sára \\"S\\" Doe\\u2028\\u2029\\\\"' in body
+
+
+def test_a_rotation_s_change_reads_its_rows_again_and_a_person_s_change_the_people(
+    api_client, rotation, platform, stakeholder, committed
+):
+    kim, sara, ana = platform["people"]
+    api_client.force_authenticate(stakeholder)
+    assert holders(api_client)[0][1] == "Kim Doe"
+    with committed():
+        services.rotation_update(actor=None, rotation=rotation, name="Primary on-call")
+    with CaptureQueriesContext(connection) as queries:
+        assert [row[1] for row in holders(api_client)] == ["Kim Doe", "Sara Doe"]
+    assert len(queries) == 4  # the participants, the rotations, the overrides in force, the next one's start
+    assert not any("catalog_person" in query["sql"] for query in queries)  # the people are kept
+    with committed():
+        catalog_services.person_update(actor=None, person=kim, full_name="Kim Lindqvist")
+    with CaptureQueriesContext(connection) as queries:
+        assert [row[1] for row in holders(api_client)] == ["Kim Lindqvist", "Sara Doe"]
+    assert len(queries) == 3  # the participants' names, the overrides in force, the next one's start
+    assert not any('FROM "oncall_rotation"' in query["sql"] for query in queries)  # the rotations are kept
+
+
+def test_a_new_participant_is_named_though_the_people_were_kept(api_client, rotation, platform, stakeholder, committed):
+    kim, sara, ana = platform["people"]
+    api_client.force_authenticate(stakeholder)
+    assert holders(api_client)[0][1] == "Kim Doe"  # the people kept from here: Kim, Sara and Ana
+    with committed():
+        services.rotation_update(actor=None, rotation=rotation, participants=[platform["alex"], sara, ana])
+    assert holders(api_client)[0][1] == "Alex Doe"
+    with committed():  # and one kept for one team's answer is named in everyone's
+        services.rotation_update(actor=None, rotation=rotation, participants=[kim, sara, ana])
+    assert holders(api_client, f"{URL}?team=data-platform")[0][1] == "Kim Doe"
+    assert holders(api_client)[0][1] == "Kim Doe"
