@@ -7,8 +7,8 @@ in production, BENCH_ONCALL_REDIS_URL (default: redis://127.0.0.1:6379/6, emptie
 and SQL queries per call. The API is signed in with a token, as API clients are (one row with a browser's session).
 It is measured as served (its answer cached until a hand-off or a change) and computed after each kind of moment that
 makes the next request compute it: an override's change (the rotations and people kept in the process, the overrides
-read, the other rotations' rows found again), every rotation's hand-off at once (no row found again: the worst
-hand-off, and a process's first answer), a rotation's change (its rotations read again) and a person's change (the
+read, the other rotations' rows found again), every rotation's hand-off at once (no row or shift found again: the
+worst hand-off), a rotation's change (its rotations read again) and a person's change (the
 people read again). The change is made before each request, untimed.
 """
 
@@ -136,7 +136,7 @@ def main() -> None:
     cache.clear()
 
     def nothing_kept():
-        # As in a process's first answer: neither rotations nor people kept, no row found again.
+        # Neither rotations nor people kept, no row found again (the rules themselves stay kept: `_rotation_plan`).
         answers.changed(selectors.ROSTER_GENERATION, selectors.PEOPLE_GENERATION)
         selectors._found_last.clear()
 
@@ -167,9 +167,13 @@ def main() -> None:
             )
 
     def every_rotation_hands_off():
-        # No row found again: as when every rotation hands off at the same instant, or in a worker's first answer.
+        # As when every rotation hands off at the same instant: no row found again, and no rule's current shift (each
+        # keeps the one it found last, `Rule.bounds_at`) holds, so each works out its new one.
         answers.changed(selectors.NOW_GENERATION)
         selectors._found_last.clear()
+        for _generation, _until, roster in selectors._rosters._kept.values():
+            for rule, _ref in roster.rotations:
+                rule._last_bounds = None
 
     def a_rotation_changes(rotation):
         # A change to one rotation (its name, saved): the rotations and people are read again, its rows found anew.

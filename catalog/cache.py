@@ -12,7 +12,9 @@ There is a generation per kind of answer, so a change moves only those of the an
 (`CATALOG`: the entity lists and search results) and on-call's ("who is on call now", `oncall/apps.py`). What moves
 one: any save or delete of a model it `watch`es (signals), any audit event about such an object (the services
 record one for every change, bulk ones included), and the bulk importer and generator (`changed_everywhere()`:
-every generation, as a bulk load writes people and teams too).
+every generation, as a bulk load writes people and teams too). When one change moves several, those of copies kept
+in a process (`KeptInProcess`) move first, so that no shared answer is computed from an outdated copy under a new
+generation.
 
 The cache is an accelerator, never a dependency: while it is unreachable, answers are computed (and a warning
 logged). A change committed meanwhile cannot move the generation, so an answer cached before it may be served again
@@ -42,6 +44,7 @@ NOT_SHOWN = {"slimeasurement", "freshnessheartbeat", "entitydocument"}
 
 logger = logging.getLogger(__name__)
 _watched: dict[type, set[str]] = defaultdict(set)  # model -> the generations its changes move
+_kept_generations: set[str] = set()  # the generations of copies kept in process (KeptInProcess): moved first
 _unless_verbs: dict[str, tuple[str, ...]] = {}  # generation -> the audit verbs that do not move it
 
 
@@ -64,6 +67,7 @@ def _mover(key: str):
         except Exception:  # the change is committed: it must not fail for the cache (see the module's docstring)
             logger.warning("The cache is unreachable: %s did not move on.", key, exc_info=True)
 
+    move_on.generation_key = key
     return move_on
 
 
@@ -77,7 +81,10 @@ def changed(*keys: str) -> None:
     transaction and generation, however often it is called."""
     if not settings.CATALOG_CACHE_SECONDS:
         return  # nothing is cached, so there is nothing to make unreachable
-    for key in keys:
+    # The generations of copies kept in process move before the others: a shared answer computed between two moves
+    # would otherwise be read from a copy about to be outdated and kept under the answers' new generation (served
+    # stale until it expires).
+    for key in sorted(set(keys), key=lambda key: key not in _kept_generations):
         move_on = _mover(key)
         if not connection.in_atomic_block:
             move_on()
@@ -85,6 +92,18 @@ def changed(*keys: str) -> None:
         # Once per transaction and savepoint: a cascade of signals must not queue a counter move per row.
         if not _waiting(move_on, savepoints=set(connection.savepoint_ids)):
             transaction.on_commit(move_on)
+            if key in _kept_generations:
+                _kept_moves_first()
+
+
+def _kept_moves_first() -> None:
+    """Put the moves of the generations of kept copies queued in this transaction before its other moves (those of
+    shared answers, queued by an earlier change in it), keeping every other hook where it is."""
+    hooks = connection.run_on_commit
+    moves = [i for i, hook in enumerate(hooks) if hasattr(hook[1], "generation_key")]
+    ordered = sorted((hooks[i] for i in moves), key=lambda hook: hook[1].generation_key not in _kept_generations)
+    for i, hook in zip(moves, ordered, strict=True):
+        hooks[i] = hook
 
 
 def _waiting(move_on, savepoints: set | None = None) -> bool:
@@ -159,6 +178,7 @@ class KeptInProcess:
 
     def __init__(self, generation_key: str, size: int = 256):
         self.generation_key = generation_key
+        _kept_generations.add(generation_key)
         self.size = size
         self._kept: OrderedDict[Any, tuple[int, float, Any]] = OrderedDict()  # key -> (generation, until, answer)
         self._lock = threading.Lock()  # gunicorn's threads share it

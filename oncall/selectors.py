@@ -175,7 +175,7 @@ def _holders_at(at: datetime, team_ids: list[int], fresh: bool = False) -> tuple
             people[pk] = PersonRef(pk, *values)
     spans: dict[int, list[OverrideSpan]] = defaultdict(list)
     for pk, rotation_id, layer, person_id, start, end in prepared.values_list(
-        _override_rows_covering, [at, at, *team_ids]
+        _override_rows_covering, [at, at, *team_ids], ordered=True
     ):
         spans[rotation_id].append(OverrideSpan(pk, layer, person_id, start, end))
     covering = {span.person_id for found in spans.values() for span in found if span.person_id not in people}
@@ -268,7 +268,8 @@ def _override_rows_covering(values: list) -> QuerySet:
     found = Override.objects.filter(starts_at__lte=starts_by, ends_at__gt=ends_after)
     if team_ids:
         found = found.filter(rotation__team_id__in=team_ids)
-    return found.values_list("id", "rotation_id", "layer", "person_id", "starts_at", "ends_at")
+    # In a steady order, so a rotation's overrides compare equal to those its rows were found from (`_found_last`).
+    return found.order_by("id").values_list("id", "rotation_id", "layer", "person_id", "starts_at", "ends_at")
 
 
 def _next_override_start(values: list) -> QuerySet:

@@ -90,7 +90,7 @@ class OverrideSpan:
     end: datetime
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, frozen=True)  # frozen: rows of "who is on call" share them across answers
 class Shift:
     """A stretch of time one person holds one layer; `override_id` is set when an override put them there."""
 

@@ -368,20 +368,24 @@ class _RowTexts:
     """Each row's JSON text, kept with the row itself: the selector gives the same row objects while a rotation's
     shift and overrides are unchanged (oncall/selectors.py, `_found_last`), so at a hand-off only the rows of the
     rotations handing off are written again, not all 400 of 200 rotations (writing them was a fifth of a computed
-    answer). One per rotation and layer, replaced when the selector gives another row for it: as many as there are
-    rotations' layers, and no mass eviction inside a request. Written as the JSON renderer writes the whole list
-    (compared in tests/oncall/test_now_cache.py); indented answers are written whole."""
+    answer). One per rotation and layer (and renderer's options), replaced when the selector gives another row for
+    it, so no mass eviction inside a request (those of a deleted rotation stay until the process ends). Written as
+    the JSON renderer writes the whole list (compared in tests/oncall/test_now_cache.py); indented answers are
+    written whole."""
 
     def __init__(self):
-        # (rotation id, layer) -> (the row, its JSON); a row is held, so its identity cannot be another's. Shared by
-        # gunicorn's threads: each access is one dictionary operation.
-        self._texts: dict[tuple[int, str], tuple[selectors.OnCall, bytes]] = {}
+        # The renderer's options -> (rotation id, layer) -> (the row, its JSON); a row is held, so its identity
+        # cannot be another's. Shared by gunicorn's threads: each access is one dictionary operation.
+        self._texts: dict[tuple, dict[tuple[int, str], tuple[selectors.OnCall, bytes]]] = {}
 
     def body(self, rows: list[selectors.OnCall], renderer: JSONRenderer, media_type: str) -> bytes:
         instants = _InstantTexts()
         if renderer.get_indent(media_type, {}) is not None:
             return renderer.render([_oncall_row(row, instants) for row in rows], media_type)
         separators = SHORT_SEPARATORS if renderer.compact else LONG_SEPARATORS
+        kept_texts = self._texts.setdefault(
+            (renderer.encoder_class, renderer.ensure_ascii, renderer.strict, separators), {}
+        )
         # One encoder for the answer, with the renderer's options (json.dumps makes one per call, a third of a row),
         # but no check for cycles, which rows built here cannot have: it took half of the encoding.
         encoder = renderer.encoder_class(
@@ -393,12 +397,12 @@ class _RowTexts:
         texts = []
         for row in rows:
             key = (row.rotation.pk, row.layer)
-            kept = self._texts.get(key)
+            kept = kept_texts.get(key)
             if kept is None or kept[0] is not row:
                 # As the renderer does: U+2028 and U+2029 escaped, for JavaScript.
                 text = encoder.encode(_oncall_row(row, instants)).replace("\u2028", "\\u2028")
                 text = text.replace("\u2029", "\\u2029").encode()
-                kept = self._texts[key] = (row, text)
+                kept = kept_texts[key] = (row, text)
             texts.append(kept[1])
         return b"[" + separators[0].encode().join(texts) + b"]"
 

@@ -525,3 +525,70 @@ def test_a_new_participant_is_named_though_the_people_were_kept(api_client, rota
         services.rotation_update(actor=None, rotation=rotation, participants=[kim, sara, ana])
     assert holders(api_client, f"{URL}?team=data-platform")[0][1] == "Kim Doe"
     assert holders(api_client)[0][1] == "Kim Doe"
+
+
+def run_hooks_one_by_one(between) -> None:
+    """Run the hooks the test's writes queued for their commit one at a time, calling `between()` after each: a
+    request served while a commit's moves are half done."""
+    hooks = list(connection.run_on_commit)
+    connection.run_on_commit.clear()
+    for _savepoints, hook, _robust in hooks:
+        hook()
+        between()
+
+
+@pytest.mark.parametrize("override_first", [False, True], ids=["a person's change", "an override's, then a person's"])
+def test_an_answer_computed_while_a_commit_s_moves_are_half_done_is_not_kept_stale(
+    api_client, rotation, platform, stakeholder, committed, override_first
+):
+    kim, sara, ana = platform["people"]
+    api_client.force_authenticate(stakeholder)
+    assert holders(api_client)[0][1] == "Kim Doe"  # the rotations and people kept, the answer cached
+    with transaction.atomic():  # one transaction, one savepoint: each generation's move is queued once
+        if override_first:  # the answers' generation queued first, by a change that moves nothing kept
+            Override.objects.create(
+                rotation=rotation,
+                layer="secondary",
+                person=ana,
+                starts_at=HAND_OFF,
+                ends_at=HAND_OFF + timedelta(hours=1),
+            )
+        kim.full_name = "Kim Lindqvist"
+        kim.save()
+    seen = []
+    run_hooks_one_by_one(lambda: seen.append(holders(api_client)[0][1]))
+    assert seen[-1] == "Kim Lindqvist"
+    assert holders(api_client)[0][1] == "Kim Lindqvist"
+
+
+def test_a_rename_rolled_back_is_not_shown(api_client, rotation, platform, stakeholder, committed):
+    kim, sara, ana = platform["people"]
+    api_client.force_authenticate(stakeholder)
+    assert holders(api_client)[0][1] == "Kim Doe"
+    with pytest.raises(RolledBack), transaction.atomic():
+        catalog_services.person_update(actor=None, person=kim, full_name="Kim Lindqvist")
+        assert selectors.page_target(team=platform["team"], at=NOW).person.full_name == "Kim Lindqvist"
+        assert selectors.oncall_now(at=NOW)[0].person.full_name == "Kim Lindqvist"
+        raise RolledBack
+    assert holders(api_client)[0][1] == "Kim Doe"
+    assert selectors.oncall_now(at=NOW)[0].person.full_name == "Kim Doe"
+
+
+def test_kept_json_is_written_with_each_renderer_s_own_options(rotation, platform, committed):
+    from rest_framework.renderers import JSONRenderer
+
+    from oncall.api import views
+
+    class Spaced(JSONRenderer):
+        compact = False
+        ensure_ascii = True
+
+    kim, sara, ana = platform["people"]
+    with committed():
+        catalog_services.person_update(actor=None, person=kim, full_name="Kím Doe")
+    rows = selectors.oncall_now(at=NOW)
+    texts = views._RowTexts()
+    for renderer in (JSONRenderer(), Spaced(), JSONRenderer(), Spaced()):  # each twice: the second from what is kept
+        whole = renderer.render([views._oncall_row(row, views._InstantTexts()) for row in rows], "application/json")
+        assert texts.body(rows, renderer, "application/json") == whole
+    assert b'"K\\u00edm Doe"' in texts.body(rows, Spaced(), "application/json")
