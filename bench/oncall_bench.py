@@ -167,13 +167,14 @@ def main() -> None:
             )
 
     def every_rotation_hands_off():
-        # As when every rotation hands off at the same instant: no row found again, and no rule's current shift (each
-        # keeps the one it found last, `Rule.bounds_at`) holds, so each works out its new one.
+        # As when every rotation hands off at the same instant: no row found again, and each rule (which keeps the
+        # shift it found last, `Rule.bounds_at`) last found the shift before the current one.
         answers.changed(selectors.NOW_GENERATION)
         selectors._found_last.clear()
         for _generation, _until, roster in selectors._rosters._kept.values():
             for rule, _ref in roster.rotations:
-                rule._last_bounds = None
+                index, start, _end = rule.bounds_at(datetime.now(UTC))
+                rule._last_bounds = (index - 1, rule.start_of(index - 1), start)
 
     def a_rotation_changes(rotation):
         # A change to one rotation (its name, saved): the rotations and people are read again, its rows found anew.

@@ -58,8 +58,13 @@ class Rule:
     def bounds_at(self, at: datetime) -> tuple[int, datetime, datetime]:
         """The shift containing `at`: its index, UTC start and UTC end (usually two conversions)."""
         last = self._last_bounds
-        if last is not None and last[1] <= at < last[2]:
-            return last
+        if last is not None and last[1] <= at:
+            if at < last[2]:
+                return last
+            following = self.start_of(last[0] + 2)
+            if at < following:  # the next shift, as at a hand-off: one conversion instead of three
+                bounds = self._last_bounds = (last[0] + 1, last[2], following)
+                return bounds
         local = at.astimezone(self.tz).replace(tzinfo=None)
         index = (local - self.anchor) // timedelta(days=self.length_days)
         start, end = self.start_of(index), self.start_of(index + 1)

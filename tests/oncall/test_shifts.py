@@ -82,6 +82,15 @@ def test_every_instant_falls_in_exactly_one_shift_even_when_the_hand_off_hits_a_
         t += timedelta(minutes=15)
 
 
+@pytest.mark.parametrize("handoff", [time(2, 30), time(9, 0)])
+def test_a_rule_asked_again_later_finds_the_shift_a_new_rule_finds(handoff):
+    kept = rule(days=1, at=handoff)  # keeps the shift it found last: the next one is found from it
+    t = utc(2026, 3, 20)
+    while t < utc(2026, 11, 5):  # both daylight-saving changes, the next shift and shifts skipped
+        assert kept.bounds_at(t) == rule(days=1, at=handoff).bounds_at(t)
+        t += timedelta(hours=5, minutes=10) if t.day % 3 else timedelta(hours=31)
+
+
 def test_the_secondary_is_the_next_participant_in_order():
     r = rule(secondary=True)
     at = utc(2026, 1, 6)
