@@ -83,7 +83,9 @@ class PersonRef:
         return reverse("catalog:person-detail", args=[self.slug])
 
 
-@dataclass(slots=True, frozen=True)  # frozen: the same rows are given to every answer while true (`_found_last`)
+# The same rows are given to every answer while true (`_found_last`): nothing may change one once made. Not frozen,
+# which would take five times as long to make (oncall/shifts.py, `Shift`).
+@dataclass(slots=True)
 class OnCall:
     """One layer of one rotation at one time: who holds it and for how long."""
 
