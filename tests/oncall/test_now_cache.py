@@ -17,7 +17,7 @@ from django.test.utils import CaptureQueriesContext
 from catalog import cache as catalog_cache
 from catalog import services as catalog_services
 from catalog.importers.backstage import import_descriptors
-from catalog.models import Service
+from catalog.models import Person, Service
 from oncall import selectors, services
 from oncall.models import Override, RotationParticipant
 from oncall.services import incidents as incident_services
@@ -390,6 +390,9 @@ def test_whom_to_page_and_who_commands_are_read_from_the_database_whatever_is_ke
     assert incident_services.default_commander(team, NOW) == platform["alex"]
     services.escalation_policy_save(actor=None, team=platform["root"])  # the lead's policy: primary, then secondary
     assert selectors.page_target(team=team, at=NOW, step=0).person.pk == platform["alex"].pk
+    # The same for a person's name: the kept names are not used to page.
+    Person.objects.filter(pk=platform["alex"].pk).update(full_name="Alex Lindqvist")
+    assert selectors.page_target(team=team, at=NOW, step=0).person.full_name == "Alex Lindqvist"
 
 
 def test_while_the_cache_is_unreachable_the_rotations_are_read_afresh(
