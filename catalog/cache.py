@@ -84,6 +84,7 @@ def changed(*keys: str) -> None:
     # The generations of copies kept in process move before the others: a shared answer computed between two moves
     # would otherwise be read from a copy about to be outdated and kept under the answers' new generation (served
     # stale until it expires).
+    queued_kept = False
     for key in sorted(set(keys), key=lambda key: key not in _kept_generations):
         move_on = _mover(key)
         if not connection.in_atomic_block:
@@ -92,8 +93,9 @@ def changed(*keys: str) -> None:
         # Once per transaction and savepoint: a cascade of signals must not queue a counter move per row.
         if not _waiting(move_on, savepoints=set(connection.savepoint_ids)):
             transaction.on_commit(move_on)
-            if key in _kept_generations:
-                _kept_moves_first()
+            queued_kept = queued_kept or key in _kept_generations
+    if queued_kept:
+        _kept_moves_first()
 
 
 def _kept_moves_first() -> None:

@@ -167,13 +167,14 @@ _people = catalog_cache.KeptInProcess(PEOPLE_GENERATION, size=1)
 def _holders_at(at: datetime, team_ids: list[int], fresh: bool = False) -> tuple[list[OnCall], datetime | None]:
     """Who holds each layer at `at` (of the team in `team_ids`, or all), and the first end of a shift or of an
     override in force among them; the rotations read from the database if `fresh`, else possibly kept."""
-    people = {} if fresh else _people.get("people", dict)  # shared by the process's threads: only ever added to
     if fresh:
+        people: dict[int, PersonRef] = {}
         roster = _read_roster(team_ids, people)
     else:
+        people = _people.get("people", dict)  # shared by the process's threads: only ever added to
         roster = _rosters.get(tuple(team_ids), lambda: _read_roster(team_ids, people))
     if not people.keys() >= roster.person_ids:  # the participants' names, read once until one of them changes
-        for pk, *values in prepared.values_list(_participant_people, team_ids):
+        for _rotation_id, pk, *values in prepared.values_list(_participants_with_people, team_ids):
             people[pk] = PersonRef(pk, *values)
     spans: dict[int, list[OverrideSpan]] = defaultdict(list)
     for pk, rotation_id, layer, person_id, start, end in prepared.values_list(
@@ -248,14 +249,9 @@ def _participant_rows(team_ids: list[int]) -> QuerySet:
 
 
 def _participants_with_people(team_ids: list[int]) -> QuerySet:
-    """`_participant_rows` with the person's fields that "who is on call" shows."""
+    """`_participant_rows` with the person's fields that "who is on call" shows (a person in two rotations twice:
+    fewer rows than the distinct set would cost to find)."""
     return _participants(team_ids).values_list("rotation_id", *(f"person__{name}" for name in _PERSON_FIELDS))
-
-
-def _participant_people(team_ids: list[int]) -> QuerySet:
-    """The people taking part in the rotations (of the team in `team_ids`), with the fields "who is on call" shows
-    (a person in two rotations twice: fewer rows than the distinct set would cost to find)."""
-    return _participants(team_ids).values_list(*(f"person__{name}" for name in _PERSON_FIELDS))
 
 
 def _participants(team_ids: list[int]) -> QuerySet:
